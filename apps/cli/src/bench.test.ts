@@ -31,11 +31,11 @@ describe('opt bench --json', () => {
     expect(fusedWasm('rmsprop/generated')).toEqual([]);
     for (const x of fusedWasm('adagrad')) expect(x.bandwidthFraction).toBeGreaterThan(0);
     // Generated rows count their passes and the bytes they actually moved: nadam one update pass
-    // per leaf (28 B/param); ⊥Grad reads w and g for ⟨w, g⟩, ⟨w, w⟩, ‖g‖², again for ‖g⊥‖², then
-    // updates (8 + 8 + 12 B/param). Hand-written kernels report no passes.
+    // per leaf (28 B/param); ⊥Grad reads w and g once for ⟨w, g⟩, ⟨w, w⟩, ‖g‖² (‖g⊥‖² follows in
+    // closed form), then updates (8 + 12 B/param). Hand-written kernels report no passes.
     expect(fusedWasm('nadam').map((x) => [x.passes, x.movedBytesPerParam])).toEqual([[4, 28]]);
-    expect(fusedWasm('orthograd').map((x) => x.movedBytesPerParam)).toEqual([28]);
-    for (const x of fusedWasm('orthograd')) expect(x.movedBandwidthFraction).toBeCloseTo(x.bandwidthFraction! * 28 / 12, 9);
+    expect(fusedWasm('orthograd').map((x) => x.movedBytesPerParam)).toEqual([20]);
+    for (const x of fusedWasm('orthograd')) expect(x.movedBandwidthFraction).toBeCloseTo(x.bandwidthFraction! * 20 / 12, 9);
     expect(fusedWasm('adam').map((x) => x.passes)).toEqual([undefined]);
     expect(tiers('js', 'sgd')).toContain('composed');
     // Baselines at the same size: plain JS and tf.train.adam always; torch only where importable.

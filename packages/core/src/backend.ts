@@ -55,6 +55,14 @@ export interface LinalgKernels {
   newtonSchulz?(x: Tensor, coefficients: NewtonSchulzCoefficients, steps: number, eps: number): Tensor;
   /** Thin QR of a matrix [m, n] with m ≥ n: q [m, n] with orthonormal columns, r [n, n] upper triangular. */
   qr?(x: Tensor): { q: Tensor; r: Tensor };
+  /**
+   * Thin SVD x = u·diag(s)·vᵀ of a matrix [m, n], k = min(m, n): u [m, k], s [k] descending
+   * (ties keep column order), v [n, k]. Signs are fixed so every implementation returns the same
+   * factors (@opt/rules' host `jacobiSvd` is the reference): the entry of largest magnitude of
+   * each u_j (the first one on ties) is positive, and v_j flips with it; a zero singular value
+   * of a matrix with m ≥ n gets u_j = 0 (of a wide one, v_j = 0).
+   */
+  svd?(x: Tensor): { u: Tensor; s: Tensor; v: Tensor };
 }
 
 /**

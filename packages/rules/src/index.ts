@@ -39,6 +39,7 @@ export * from './rules/agc.js';
 export * from './rules/lookahead.js';
 export * from './rules/adam-cm.js';
 export * from './rules/ranger21.js';
+export * from './rules/optimistic-amsgrad.js';
 export * from './fused.js';
 export * from './generated-tier.js';
 export * from './registry.js';

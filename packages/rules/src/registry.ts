@@ -11,6 +11,7 @@ import { geometryRuleDefs } from './rules/geometry.js';
 import { lookaheadSgdRule } from './rules/lookahead.js';
 import { moreAdaptiveRuleDefs } from './rules/more-adaptive.js';
 import { nadamRule } from './rules/nadam.js';
+import { optimisticAmsgradRule } from './rules/optimistic-amsgrad.js';
 import { paperRuleDefs } from './paper-rules.js';
 import { radamRule } from './rules/radam.js';
 import { ranger21Rule } from './rules/ranger21.js';
@@ -27,6 +28,7 @@ for (const def of geometryRuleDefs) rules.register(def);
 for (const def of moreAdaptiveRuleDefs) rules.register(def);
 for (const def of paperRuleDefs) rules.register(def);
 for (const def of [adamCmRule, ranger21Rule, lookaheadSgdRule]) rules.register(def);
+rules.register(optimisticAmsgradRule);
 applyGeneratedTier(rules);
 
 /**

@@ -4,6 +4,7 @@ export * from './elementwise';
 export * from './reduce';
 export * from './matmul';
 export * from './newton-schulz';
+export * from './factorizations';
 export * from './axis';
 export * from './ot';
 export * from './fused';

@@ -54,7 +54,7 @@ export class WasmBackend implements Backend {
   readonly allocator: LinearAllocator;
   private readonly splats: Ptr;
   private live = 0;
-  /** Dense linear algebra: Newton–Schulz in one kernel call (see linalg.ts). */
+  /** Dense linear algebra: Newton–Schulz, QR and SVD, each one kernel call (see linalg.ts). */
   readonly linalg: LinalgKernels;
   /** Optimal transport: the fused log-domain Sinkhorn soft-min (see ot.ts). */
   readonly ot: OtKernels;

@@ -1,6 +1,7 @@
 import type { ElementwiseProgram, Expr } from '@opt/core';
 import { elementwiseProgram, interpretProgram, jsBackend, lowerProgram, reduceProgram, runProgram, tidy } from '@opt/core';
 import { describe, expect, it } from 'vitest';
+import { reductionPasses } from './codegen/compile-reduction.js';
 import { createWasmBackend } from './index.js';
 
 const wasm = await createWasmBackend();
@@ -220,6 +221,33 @@ describe('generated reductions (one pass, outputs never materialized)', () => {
     const zeros = tidy(() => reduceProgram(sum, { x: wasm.fromArray([-0, 0, -0], [3], 'float32'), y: wasm.fromArray([0, -0, -0], [3], 'float32') }, {}, ALL)
       .map((t) => wasm.readSync(t)[0]));
     expect(Object.is(zeros[3], 0) && Object.is(zeros[4], -0) && Object.is(zeros[5], 0), `${zeros}`).toBe(true);
+  });
+});
+
+describe('reduction passes (reductions over disjoint tensors split to fit the registers)', () => {
+  const program = elementwiseProgram({ tensors: ['x', 'y', 'z'] }, ({ x, y, z }) => ({ u: x, v: y.mul(2), w: z }));
+  const reductions = [
+    { op: 'sumSquares', outputs: [0] }, { op: 'maxAbs', outputs: [1] }, { op: 'dot', outputs: [0, 0] }, { op: 'sum', outputs: [2] },
+  ] as const;
+
+  it('groups the reductions of one tensor and packs disjoint groups up to four accumulators', () => {
+    // x: sumSquares and dot (2), y: maxAbs (2, its NaN lanes apart), z: sum (1).
+    expect(reductionPasses(program, reductions)).toEqual([[0, 1, 2], [3]]);
+    expect(reductionPasses(program, [reductions[3], reductions[0]])).toEqual([[0, 1]]);
+  });
+
+  it('gives each reduction as the host computes it, counting the passes and the tensors each reads', () => {
+    const n = 1003;
+    const r = rng(7);
+    const [x, y, z] = [values(r, n), values(r, n), values(r, n)];
+    const before = { ...wasm.elementwise.traffic! };
+    const got = tidy(() => reduceProgram(program, { x: wasm.fromArray(x, [n], 'float32'), y: wasm.fromArray(y, [n], 'float32'), z: wasm.fromArray(z, [n], 'float32') }, {}, reductions)
+      .map((t) => wasm.readSync(t)[0]));
+    const [fx, fy, fz] = [x, y, z].map((v) => v.map(Math.fround));
+    const want = [fx.reduce((a, b) => a + b * b, 0), Math.max(...fy.map((v) => Math.abs(2 * v))), fx.reduce((a, b) => a + b * b, 0), fz.reduce((a, b) => a + b, 0)].map(Math.fround);
+    got.forEach((g, j) => expect(ulps(g, want[j]), `${reductions[j].op}: ${g} vs ${want[j]}`).toBeLessThanOrEqual(j === 1 ? 0 : 1));
+    expect(wasm.elementwise.traffic!.passes - before.passes).toBe(2);
+    expect(wasm.elementwise.traffic!.bytes - before.bytes).toBe(4 * n * 3);
   });
 });
 

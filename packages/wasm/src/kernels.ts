@@ -49,6 +49,12 @@ export interface KernelExports {
   matmul(a: Ptr, b: Ptr, c: Ptr, m: number, k: number, n: number): void;
   /** Muon's Newton–Schulz iteration on x[rows, cols] into out; scratch holds 2·m·n + 2·m² floats (m = min, n = max). */
   newton_schulz(x: Ptr, out: Ptr, rows: number, cols: number, a: number, b: number, c: number, steps: number, eps: number, scratch: Ptr): void;
+  /** Thin Householder QR of x[rows, cols] (rows ≥ cols) into q [rows, cols] and r [cols, cols], in float64 (assembly/factorizations.ts). */
+  householder_qr(x: Ptr, rows: number, cols: number, q: Ptr, r: Ptr, scratch: Ptr): void;
+  householder_qr_scratch(rows: number, cols: number): number;
+  /** Thin one-sided Jacobi SVD of x[rows, cols] into u [rows, k], s [k], v [cols, k], k = min, in float64. */
+  jacobi_svd(x: Ptr, rows: number, cols: number, u: Ptr, s: Ptr, v: Ptr, scratch: Ptr): void;
+  jacobi_svd_scratch(rows: number, cols: number): number;
   /** Fused log-domain Sinkhorn soft-min (assembly/ot.ts): rows reduce along j, cols along i with n float64 slots of scratch. */
   ot_softmin_rows(c: Ptr, v: Ptr, out: Ptr, m: number, n: number, eps: number): void;
   ot_softmin_cols(c: Ptr, v: Ptr, out: Ptr, m: number, n: number, eps: number, acc: Ptr): void;

@@ -27,6 +27,9 @@ interface PendingReduction {
   readonly nodes: readonly number[];
   readonly n: number;
   readonly out: Tensor;
+  /** The real tensors it reads, and those of n elements (loaded per element). */
+  readonly reads: ReadonlySet<Tensor>;
+  readonly loads: readonly Tensor[];
 }
 
 /** A program over part of the traced graph, with the real arguments it reads. */
@@ -44,7 +47,9 @@ export interface BoundProgram {
  * become generated reduction passes when the real backend has `elementwise.reduce` (deferred and
  * batched, see `flush`); other ops that are not elementwise (matmul, slices, reads, and
  * reductions elsewhere) realize their inputs on the real backend by lowering the recorded
- * subgraph, run there, and enter the graph as inputs (a 0-d result is a device scalar).
+ * subgraph, run there, and enter the graph as inputs (a 0-d result is a device scalar). A 0-d
+ * `where` whose branch needs a pending reduction is decided on the host when the backend is
+ * synchronous (see `decideWhere`), so the other branch's pass runs only if something else reads it.
  */
 export class ElementwiseTracer implements Backend {
   readonly name: string;
@@ -68,6 +73,11 @@ export class ElementwiseTracer implements Backend {
    * real backend's `elementwise.reduce`); run by `flush` before anything reads real data.
    */
   private pending: PendingReduction[] = [];
+  /**
+   * Pending reductions that only a branch `decideWhere` did not take reads: `flush` runs them
+   * only for roots that read them, so they never run when nothing does.
+   */
+  private readonly discardable = new Set<PendingReduction>();
 
   /** The real backend's dense kernels, run eagerly (so a rule takes the same path as on the real backend). */
   readonly linalg?: LinalgKernels;
@@ -85,6 +95,10 @@ export class ElementwiseTracer implements Backend {
         ...(linalg.qr ? { qr: (x) => {
           const { q, r } = linalg.qr!(this.realize(x));
           return { q: this.eager(q), r: this.eager(r) };
+        } } : {}),
+        ...(linalg.svd ? { svd: (x) => {
+          const { u, s, v } = linalg.svd!(this.realize(x));
+          return { u: this.eager(u), s: this.eager(s), v: this.eager(v) };
         } } : {}),
       };
     }
@@ -133,7 +147,7 @@ export class ElementwiseTracer implements Backend {
 
   /** The value of a traced tensor on the real backend (memoized; real tensors pass through). */
   realize(x: Tensor): Tensor {
-    this.flush();
+    this.flush(x instanceof TraceTensor ? [x.node] : []);
     if (!(x instanceof TraceTensor)) return x;
     const node = this.graph.nodes[x.node];
     if (node.op === 'tensor' && this.inputs[node.index].size === x.size) {
@@ -157,7 +171,7 @@ export class ElementwiseTracer implements Backend {
    * come first, as `t0`, `t1`, ..., so an output named `t<i>` writes target i in place.
    */
   bind(outputs: readonly { name: string; node: number }[], n: number, targets: readonly Tensor[] = []): BoundProgram {
-    this.flush();
+    this.flush(outputs.map((o) => o.node), false);
     const needed = this.subgraph(outputs.map((o) => o.node));
     const tensors: Tensor[] = [];
     const scalars: Scalar[] = [];
@@ -214,23 +228,54 @@ export class ElementwiseTracer implements Backend {
     const n = xs[0].size;
     if (!this.real.elementwise?.reduce || xs.some((x) => x.size !== n)) return undefined;
     const nodes = xs.map((x) => this.node(x, x.dtype));
-    const reads = new Set([...this.subgraph(nodes)].flatMap((id) => {
-      const node = this.graph.nodes[id];
-      return node.op === 'tensor' ? [this.inputs[node.index]] : [];
-    }));
-    if (this.pending.some((p) => reads.has(p.out))) this.flush();
+    const reads = this.tensorsReadBy(nodes);
+    if (this.pending.some((p) => reads.has(p.out))) this.flush(nodes);
     const out = this.own(this.real.full([], 0, xs[0].dtype));
-    this.pending.push({ op, nodes, n, out });
+    this.pending.push({ op, nodes, n, out, reads, loads: [...reads].filter((t) => t.size === n) });
     return this.input(out);
   }
 
-  /** Run the pending reductions: one `elementwise.reduce` pass per element count. */
-  flush(): void {
+  /** The real tensors the subgraph of `roots` reads. */
+  private tensorsReadBy(roots: readonly number[]): Set<Tensor> {
+    return new Set([...this.subgraph(roots)].flatMap((id) => {
+      const node = this.graph.nodes[id];
+      return node.op === 'tensor' ? [this.inputs[node.index]] : [];
+    }));
+  }
+
+  /** The pending reductions (of `pending`) whose results the subgraph of `roots` reads. */
+  private pendingReadBy(roots: readonly number[], pending = this.pending): PendingReduction[] {
+    if (pending.length === 0) return [];
+    const reads = this.tensorsReadBy(roots);
+    return pending.filter((p) => reads.has(p.out));
+  }
+
+  /**
+   * The reductions of `pending` that a flush for `roots` runs: those the subgraph of `roots`
+   * reads, with `all` every other one too but the discardable ones, and the ones that read a
+   * tensor those read (its elements are loaded anyway).
+   */
+  private duePending(roots: readonly number[], all: boolean, pending = this.pending): PendingReduction[] {
+    const read = all && !pending.some((p) => this.discardable.has(p)) ? [] : this.pendingReadBy(roots, pending);
+    const due = pending.filter((p) => read.includes(p) || (all && !this.discardable.has(p)));
+    const loaded = new Set(due.flatMap((p) => p.loads));
+    for (const p of pending) if (!due.includes(p) && p.loads.some((t) => loaded.has(t))) due.push(p);
+    return due;
+  }
+
+  /**
+   * Run pending reductions, one `elementwise.reduce` pass per element count: with `all` (so
+   * that independent reductions share passes), every one but the discardable ones that
+   * `roots` do not read; else only what `roots` read (see `duePending`).
+   */
+  flush(roots: readonly number[] = [], all = true): void {
     if (this.pending.length === 0) return;
-    const pending = this.pending;
-    this.pending = [];
-    for (const n of new Set(pending.map((p) => p.n))) {
-      const group = pending.filter((p) => p.n === n);
+    const due = this.duePending(roots, all);
+    if (due.length === 0) return;
+    due.forEach((p) => this.discardable.delete(p));
+    this.pending = this.pending.filter((p) => !due.includes(p));
+    for (const n of new Set(due.map((p) => p.n))) {
+      const group = due.filter((p) => p.n === n);
       const roots = [...new Set(group.flatMap((p) => p.nodes))];
       const bound = this.bind(roots.map((node, j) => ({ name: `r${j}`, node })), n);
       const reductions: ProgramReduction[] = group.map((p) => ({ op: p.op, outputs: p.nodes.map((node) => roots.indexOf(node)) }));
@@ -287,7 +332,51 @@ export class ElementwiseTracer implements Backend {
     const cq = this.graph.add({ op: 'mul', args: [ic, q] });
     return this.make({ op: 'add', args: [ix, cq] }, [x, c, y, z], [x, y, z]);
   }
+  /**
+   * Whether the write groups (graph nodes, and the tensors each writes) can run in order with
+   * each group's pending reductions run just before it (its tensors are then still in cache):
+   * true when none of those reductions reads a tensor that an earlier group writes.
+   */
+  canInterleave(groups: readonly { nodes: readonly number[]; targets: readonly Tensor[] }[]): boolean {
+    const written = new Set<Tensor>();
+    let pending = this.pending;
+    for (const group of groups) {
+      const due = this.duePending(group.nodes, false, pending);
+      if (due.some((p) => [...p.reads].some((t) => written.has(t)))) return false;
+      pending = pending.filter((p) => !due.includes(p));
+      group.targets.forEach((t) => written.add(t));
+    }
+    return true;
+  }
+
+  /**
+   * A 0-d where(cond, a, b) decided now, on a synchronous backend, when a branch reads a
+   * pending reduction that the condition does not: the condition is computed on the real
+   * backend and read back (one float of a 0-d tensor), the chosen branch is returned, and the
+   * pending reductions only the other branch reads become discardable, so their pass runs only
+   * if something else reads them (e.g. Stable-SPAM's norm of the clipped gradient, needed only
+   * when something was clipped). Exact: it is the branch the generated code would select (c ≠ 0,
+   * NaN included). Undefined when the where stays a node.
+   */
+  private decideWhere(cond: Operand, a: Operand, b: Operand): Tensor | undefined {
+    if (!this.real.synchronous || !this.real.readSync || !isTensor(cond) || [cond, a, b].some((x) => isTensor(x) && x.size !== 1)) return undefined;
+    const pendingOf = (x: Operand): PendingReduction[] => (isTensor(x) ? this.pendingReadBy([this.node(x, x.dtype)]) : []);
+    const needed = pendingOf(cond);
+    const branches = [...pendingOf(a), ...pendingOf(b)].filter((p) => !needed.includes(p));
+    if (branches.length === 0) return undefined;
+    // The branches' reductions stay pending while the condition is computed, and those of the
+    // branch taken become ordinary pending reductions again.
+    branches.forEach((p) => this.discardable.add(p));
+    const chosen = this.real.readSync(this.realize(cond))[0] !== 0 ? a : b;
+    pendingOf(chosen).forEach((p) => this.discardable.delete(p));
+    const lead = elementwiseLead([a, b, cond]);
+    const shape = lead?.shape ?? [];
+    return isTensor(chosen) ? this.reshape(chosen, shape) : this.full(shape, chosen, lead?.dtype ?? cond.dtype);
+  }
+
   where(cond: Operand, a: Operand, b: Operand): Tensor {
+    const decided = this.decideWhere(cond, a, b);
+    if (decided) return decided;
     const [c, x, y] = this.ids([cond, a, b]);
     return this.make({ op: 'where', args: [c, x, y] }, [cond, a, b], [a, b, cond]);
   }
@@ -424,11 +513,15 @@ export function tracedFusedStep<S>(transform: Transform<S>): (params: Params, gr
         const value = tracer.realize(t);
         return original.has(value) ? backend.reshape(value, value.shape) : value;
       }) as S;
-      // Every read (the realizations and reductions included) happens before the first in-place write.
-      tracer.flush();
-      const passes = groupWrites(tracer, writes).map((group) =>
-        tracer.bind(group.map((w, j) => ({ name: `t${j}`, node: w.node })), group[0].target.size, group.map((w) => w.target)));
-      for (const { program, tensors, scalars } of passes) {
+      // Every read (the realizations and reductions included) happens before the in-place write
+      // that could change its input. Each group of writes runs right after the reductions it
+      // reads when that order allows (they read no tensor an earlier group writes), else every
+      // reduction runs first; discardable reductions run only if a write or the new state reads them.
+      tracer.flush([...collectTensors(result)].map((t) => tracer.input(t).node), false);
+      const groups = groupWrites(tracer, writes).map((group) => ({ nodes: group.map((w) => w.node), targets: group.map((w) => w.target) }));
+      if (!tracer.canInterleave(groups)) tracer.flush(groups.flatMap((g) => g.nodes));
+      for (const group of groups) {
+        const { program, tensors, scalars } = tracer.bind(group.nodes.map((node, j) => ({ name: `t${j}`, node })), group.targets[0].size, group.targets);
         backend.elementwise.run(program, tensors, scalars, program.outputs.map((_, j) => tensors[j]));
       }
     } finally {

@@ -4,8 +4,12 @@ import type { HostMatrix } from './host.js';
 import { householderQr, jacobiSvd } from './host.js';
 import { readForHost } from './matrix.js';
 
-function hostMatrix(x: Tensor, field: string): HostMatrix {
+function requireMatrix(x: Tensor, field: string): void {
   if (x.shape.length !== 2) throw new OptError('ShapeMismatch', field, 'a matrix (rank 2)', `shape [${x.shape.join(', ')}]`);
+}
+
+function hostMatrix(x: Tensor, field: string): HostMatrix {
+  requireMatrix(x, field);
   return { rows: x.shape[0], cols: x.shape[1], data: Float64Array.from(readForHost(x, field)) };
 }
 
@@ -34,11 +38,17 @@ export interface Svd {
 }
 
 /**
- * Thin SVD of a small matrix by one-sided Jacobi on the host in float64 (`jacobiSvd`: reads x
- * back, a sync point; the factors are uploaded in x's dtype). Signs follow `jacobiSvd`'s
- * convention (largest entry of each u_j positive), so every backend gets the same factors.
+ * Thin SVD of a small matrix. Uses the backend's `linalg.svd` when it has one (WASM: the same
+ * one-sided Jacobi in float64, in linear memory), else one-sided Jacobi on the host in float64
+ * (`jacobiSvd`: reads x back, a sync point; the factors are uploaded in x's dtype; tfjs has no
+ * SVD op, so tfjs backends take this path). Signs follow `jacobiSvd`'s convention (largest entry
+ * of each u_j positive), which core's `LinalgKernels.svd` requires, so every backend gets the
+ * same factors.
  */
 export function svd(x: Tensor): Svd {
+  requireMatrix(x, 'svd.x');
+  const kernel = x.backend.linalg?.svd;
+  if (kernel) return kernel.call(x.backend.linalg, x);
   const f = jacobiSvd(hostMatrix(x, 'svd.x'));
   return { u: upload(x, f.u), s: x.backend.fromArray(f.s, [f.s.length], x.dtype), v: upload(x, f.v) };
 }

@@ -154,3 +154,68 @@ describe.each(backends)('qr, svd and row/column norms on $name', ({ backend }) =
     expect(read(columnNorms(x))).toEqual([3, Math.sqrt(16 + 25), 12].map((v) => (dtype === 'float32' ? Math.fround(v) : v)));
   });
 });
+
+/**
+ * Backend kernels (`linalg.qr`, `linalg.svd`) against the float64 host reference on the same
+ * float32 data. The factors are float32, so they agree within PARITY = 1e-5: absolute for the
+ * entries of orthonormal factors, relative to the largest entry for R and s. Columns that belong
+ * to a (numerically) zero diagonal of R or singular value are not unique (they come from rounding
+ * noise) and are left out; the reconstruction tests above and in @opt/wasm cover them.
+ */
+const PARITY = 1e-5;
+
+type TestMatrix = { name: string; rows: number; cols: number; data: Float32Array };
+const testMatrix = (name: string, rows: number, cols: number, entry: (i: number, j: number) => number): TestMatrix =>
+  ({ name, rows, cols, data: Float32Array.from({ length: rows * cols }, (_, idx) => entry(Math.floor(idx / cols), idx % cols)) });
+const randomMatrix = (rows: number, cols: number): TestMatrix => {
+  const d = randomNormal(rows * 7 + cols, 0, rows * cols);
+  return testMatrix(`random ${rows}×${cols}`, rows, cols, (i, j) => d[i * cols + j]);
+};
+/** Rank 2 exactly: the columns (rows, when wide) are 1, 2 or 4 times one of two random vectors. */
+const rankTwo = (rows: number, cols: number): TestMatrix => {
+  const [a, b] = [randomNormal(1, 0, Math.max(rows, cols)), randomNormal(2, 0, Math.max(rows, cols))].map((d) => Float32Array.from(d));
+  const at = (i: number, j: number) => (j % 2 === 0 ? a : b)[i] * 2 ** (j % 3);
+  return rows >= cols ? testMatrix(`rank 2 ${rows}×${cols}`, rows, cols, at) : testMatrix(`rank 2 ${rows}×${cols}`, rows, cols, (i, j) => at(j, i));
+};
+const zeroMatrix = (rows: number, cols: number) => testMatrix(`zero ${rows}×${cols}`, rows, cols, () => 0);
+
+const SVD_CASES = [randomMatrix(12, 5), randomMatrix(6, 6), randomMatrix(5, 12), randomMatrix(1, 7), randomMatrix(7, 1), randomMatrix(40, 24), rankTwo(10, 6), rankTwo(6, 10), zeroMatrix(4, 3), zeroMatrix(3, 4)];
+const QR_CASES = SVD_CASES.filter((c) => c.rows >= c.cols);
+
+/** Columns `keep` of two row-major [rows, k] arrays agree within `tol`. */
+function expectColumnsClose(got: ArrayLike<number>, want: ArrayLike<number>, rows: number, k: number, keep: boolean[], tol: number): void {
+  expect(got.length).toBe(want.length);
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < k; j++) if (keep[j] && !(Math.abs(got[i * k + j] - want[i * k + j]) <= tol)) expect.fail(`[${i}, ${j}]: got ${got[i * k + j]}, want ${want[i * k + j]} (tol ${tol})`);
+  }
+}
+
+const kernelBackends = (kernel: 'qr' | 'svd') => available.flatMap((a) => (a.backend?.linalg?.[kernel] ? [{ name: a.name, backend: a.backend }] : []));
+const asHost = ({ rows, cols, data }: TestMatrix) => ({ rows, cols, data: Float64Array.from(data) });
+
+describe.each(kernelBackends('svd'))('svd: the $name kernel matches the float64 host jacobiSvd within 1e-5', ({ backend }) => {
+  it.each(SVD_CASES.map((c) => [c.name, c] as const))('%s: s, and u, v with the same signs', (_name, c) => {
+    const want = jacobiSvd(asHost(c));
+    const x = backend.fromArray(c.data, [c.rows, c.cols], 'float32');
+    const got = svd(x);
+    const k = Math.min(c.rows, c.cols), scale = Math.max(1e-30, want.s[0]);
+    expect(read(got.s).map((s, j) => Math.abs(s - want.s[j]) <= PARITY * scale)).toEqual(new Array(k).fill(true));
+    const distinct = Array.from(want.s, (s) => s > PARITY * scale);
+    expectColumnsClose(read(got.u), want.u.data, c.rows, k, distinct, PARITY);
+    expectColumnsClose(read(got.v), want.v.data, c.cols, k, distinct, PARITY);
+    for (const t of [x, got.u, got.s, got.v]) backend.dispose(t);
+  });
+});
+
+describe.each(kernelBackends('qr'))('qr: the $name kernel matches the float64 host householderQr within 1e-5', ({ backend }) => {
+  it.each(QR_CASES.map((c) => [c.name, c] as const))('%s: R, and Q where R has a nonzero diagonal', (_name, c) => {
+    const want = householderQr(asHost(c));
+    const x = backend.fromArray(c.data, [c.rows, c.cols], 'float32');
+    const got = qr(x);
+    const n = c.cols, scale = Math.max(1e-30, ...Array.from(want.r.data, Math.abs));
+    expect(maxDiff(read(got.r), want.r.data)).toBeLessThanOrEqual(PARITY * scale);
+    const independent = Array.from({ length: n }, (_, i) => want.r.data[i * n + i] > PARITY * scale);
+    expectColumnsClose(read(got.q), want.q.data, c.rows, n, independent, PARITY);
+    for (const t of [x, got.q, got.r]) backend.dispose(t);
+  });
+});

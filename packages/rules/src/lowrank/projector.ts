@@ -44,11 +44,23 @@ export const projectUp = (r: Tensor, q: Tensor): Tensor => matmul(r, q, false, t
 /** Norm of each row of a matrix, on the device. */
 export const rowNormsOf = (x: Tensor): Tensor => sqrt(reduceAxis('sumSquares', x, 1));
 
+/**
+ * cos(π·a/(2n)) for an integer a, reduced exactly to cos(π·k/(2n)) with k ∈ [0, n]: entries of
+ * equal magnitude are equal numbers, so `canonicalColumns`' "first one on ties" is decided
+ * exactly rather than by the rounding of Math.cos (DCT columns have many equal magnitudes).
+ */
+function cosPiOver2n(a: number, n: number): number {
+  const r = a % (4 * n);
+  const k = Math.min(r, 4 * n - r); // θ = π·k/(2n) ∈ [0, π]
+  const magnitude = (k2: number) => (k2 === n ? 0 : Math.cos((Math.PI * k2) / (2 * n)));
+  return k <= n ? magnitude(k) : -magnitude(2 * n - k);
+}
+
 /** The orthonormal DCT-II matrix C [n, n] (column j is the j-th cosine), host float64. */
 export function dctMatrix(n: number): Float64Array {
   const c = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) c[i * n + j] = Math.sqrt((j === 0 ? 1 : 2) / n) * Math.cos((Math.PI * (2 * i + 1) * j) / (2 * n));
+    for (let j = 0; j < n; j++) c[i * n + j] = Math.sqrt((j === 0 ? 1 : 2) / n) * cosPiOver2n((2 * i + 1) * j, n);
   }
   return c;
 }

@@ -1,7 +1,7 @@
 import type { Params, Tensor, Transform } from '@opt/core';
 import { abs, add, axpby, div, maximum, mul, reduce, sqrt, square, treeMap, treeZerosLike, where } from '@opt/core';
 import { greaterThan } from './masks.js';
-import { adamDenominator, biasCorrection } from './moments.js';
+import { biasCorrection } from './moments.js';
 import { treeMapOutputs } from './tree-outputs.js';
 
 /**
@@ -56,7 +56,8 @@ export const stableSpamScale = (totalT: number, etaMin: number, T: number): numb
  *     c = (m_n/(1 − γ1s^t)) / (√(v_n/(1 − γ2^t)) + eps); if n > 0: g ← g/n·c;
  *   reset when updateProjGap ≠ 0 and T % updateProjGap = 0: this step uses the old moments with
  *     the step-1 bias corrections (official quirk, kept), zeros are stored and t ← 1;
- *   Adam with b1' = b1·s: output (m/bc1)/(√v̂/√bc2 + eps).
+ *   Adam with b1' = b1·s: output (m/bc1)/(√v̂/√bc2 + eps), computed as (m·√bc2/bc1)/(√v̂ + eps·√bc2)
+ *     (one division per element).
  * m_max, m_n and v_n are never reset. Every decision stays on the device.
  *
  * State: see `ScaleByStableSpamState`.
@@ -79,19 +80,27 @@ export function scaleByStableSpam(o: ScaleByStableSpamOptions): Transform<ScaleB
       const keys = ['out', 'mu', 'nu', 'nuMax', 'maxAbsEma', 'normMean', 'normSquareMean'] as const;
       const r = treeMapOutputs(keys, (x: Tensor, mPrev: Tensor, vPrev: Tensor, vMaxPrev: Tensor | null, maxEmaPrev: Tensor, nmPrev: Tensor, nvPrev: Tensor) => {
         const maxAbs = reduce('maxAbs', x);
+        const squareNorm = reduce('sumSquares', x);
         const maxAbsEma = axpby(o.gamma3, maxEmaPrev, 1 - o.gamma3, maxAbs);
         const threshold = div(maxAbsEma, biasCorrection(o.gamma3, t));
         // g/M·m̂ as g·(m̂/M): one division per tensor instead of one per element (≤ 1 ulp apart).
         const clipped = where(greaterThan(abs(x), threshold), mul(x, div(threshold, maxAbs)), x);
-        const norm = sqrt(reduce('sumSquares', clipped));
+        // Nothing is clipped when M ≤ m̂, and then ‖clip(g)‖² = ‖g‖² (the same sum over the same
+        // values), which the generated tier reduces in M's pass; it decides this 0-d where on the
+        // host, so the pass over the clipped values runs only when something was clipped.
+        const norm = sqrt(where(greaterThan(maxAbs, threshold), reduce('sumSquares', clipped), squareNorm));
         const normMean = axpby(g1, nmPrev, 1 - g1, norm);
         const normSquareMean = axpby(o.gamma2, nvPrev, 1 - o.gamma2, square(norm));
         const target = div(div(normMean, biasCorrection(g1, t)), add(sqrt(div(normSquareMean, biasCorrection(o.gamma2, t))), o.eps));
-        const rescaled = where(greaterThan(norm, 0), mul(clipped, div(target, norm)), clipped);
+        // The 0-d factor chosen before multiplying: where(n > 0, clipped·(c/n), clipped) with the
+        // per-element select replaced by one of two scalars (clipped·1 = clipped exactly).
+        const rescaled = mul(clipped, where(greaterThan(norm, 0), div(target, norm), 1));
         const mu = axpby(b1, mPrev, 1 - b1, rescaled);
         const nu = axpby(o.b2, vPrev, 1 - o.b2, square(rescaled));
         const nuMax = vMaxPrev === null ? null : maximum(vMaxPrev, nu);
-        const out = div(mul(mu, 1 / bc1), adamDenominator(nuMax ?? nu, sqrtBc2, o.eps));
+        // (m/bc1)/(√v/√bc2 + eps) as (m·√bc2/bc1)/(√v + eps·√bc2): equal in exact arithmetic,
+        // one division per element instead of two (the update pass is bound by the divider).
+        const out = div(mul(mu, sqrtBc2 / bc1), add(sqrt(nuMax ?? nu), o.eps * sqrtBc2));
         return { out, mu, nu, nuMax: nuMax as Tensor, maxAbsEma, normMean, normSquareMean };
       }, g, state.mu, state.nu, state.nuMax ?? treeMap(() => null, g), state.maxAbsEma, state.normMean, state.normSquareMean);
       const stored = (m: Params) => (reset ? treeZerosLike(m) : m);

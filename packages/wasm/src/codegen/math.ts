@@ -1,5 +1,5 @@
 import type { Code, Emitter } from './emitter.js';
-import { fabs, fadd, feq, flt, fmul, fne, fnearest, fpmax, fpmin, fsub, intToFloat, ishl, ishr, isub, select, vand, vandnot, vor } from './emitter.js';
+import { absBits, fadd, feq, flt, fmul, fne, fnearest, fpmax, fpmin, fsub, intToFloat, ishl, ishr, isub, select, vand, vandnot, vor } from './emitter.js';
 
 /** Horner evaluation c[0]·x^k + ... + c[k] with `x` a bound value (coefficients hoisted). */
 const horner = (e: Emitter, coefficients: readonly number[], x: Code): Code =>
@@ -92,7 +92,7 @@ export function emitLog(e: Emitter, input: Code): Code {
 export function emitPow(e: Emitter, base: Code, exponent: Code): Code {
   const a = e.bind(base);
   const b = e.bind(exponent);
-  const magnitude = e.bind(emitExp(e, fmul(b, emitLog(e, fabs(a)))));
+  const magnitude = e.bind(emitExp(e, fmul(b, emitLog(e, absBits(e, a)))));
   const integer = e.bind(feq(fnearest(b), b));
   const half = e.bind(fmul(b, e.f32(0.5)));
   const odd = vand(integer, fne(fnearest(half), half));
@@ -105,4 +105,4 @@ export function emitPow(e: Emitter, base: Code, exponent: Code): Code {
 }
 
 /** Lanes where |x| is finite, as a mask. */
-export const finiteMask = (e: Emitter, x: Code): Code => flt(fabs(x), e.f32(Infinity));
+export const finiteMask = (e: Emitter, x: Code): Code => flt(absBits(e, x), e.f32(Infinity));

@@ -2,12 +2,18 @@ import type { BinaryNodeOp, CompareOp, ElementwiseProgram, UnaryNodeOp } from '@
 import { OptError } from '@opt/core';
 import type { Code, Emitter } from './emitter.js';
 import {
-  fabs, fadd, fdiv, feq, fge, fgt, fle, flt, fmax, fmin, fmul, fne, fneg, fpmax, fpmin, fsqrt, fsub, select, vand, vnot,
+  absBits, fadd, fdiv, feq, fge, fgt, fle, flt, fmax, fmin, fmul, fne, fpmax, fpmin, fsqrt, fsub, negBits, select, vand, vandnot,
 } from './emitter.js';
 import { emitExp, emitLog, emitPow, finiteMask } from './math.js';
 
 const COMPARE = new Set<string>(['lt', 'le', 'gt', 'ge', 'eq', 'ne']);
 const compareCode: Record<CompareOp, (a: Code, b: Code) => Code> = { lt: flt, le: fle, gt: fgt, ge: fge, eq: feq, ne: fne };
+
+/** A `where` condition: the lanes where `mask` is set, or where it is clear when `negated`. */
+export interface Condition {
+  readonly mask: Code;
+  readonly negated: boolean;
+}
 
 /** Nodes that some output depends on. */
 export function liveNodes(program: ElementwiseProgram, roots: readonly number[] = program.outputs.map((o) => o.node)): Set<number> {
@@ -65,12 +71,14 @@ function identityOperand(program: ElementwiseProgram, op: string, a: number, b: 
  * - x·1, x/1, x + (−0), x − (+0) are x; where(c, 1, +0) is c's mask as a number; a `where`
  *   condition of the form where(c, t ≠ 0, ±0) or max(d, ±0) is tested without its value;
  * - sign(x) = clamp(x·2^127·2^127, −1, 1) by pseudo-min/max: ±1 for any nonzero x (subnormals
- *   included), ±0 and NaN unchanged.
+ *   included), ±0 and NaN unchanged;
+ * - abs and neg clear or flip the sign bit with a hoisted mask (`absBits`, `negBits`), and a
+ *   condition of the form ¬(d ≤ 0) swaps the `where` branches instead of inverting its mask.
  */
 export class NodeCode {
   private readonly floats = new Map<number, Code>();
   private readonly masks = new Map<number, Code>();
-  private readonly conditions = new Map<number, Code>();
+  private readonly conditions = new Map<number, Condition>();
 
   constructor(
     private readonly e: Emitter,
@@ -110,12 +118,18 @@ export class NodeCode {
         break;
       case 'const':
         return this.e.f32(node.value);
-      case 'where':
-        // where(c, 1, +0) is c's mask as 1.0 / +0.0: one `and` instead of a bit-select.
-        code = isConstant(this.program, node.args[1], 1) && isConstant(this.program, node.args[2], 0)
-          ? vand(this.condition(node.args[0]), this.e.f32(1))
-          : select(this.condition(node.args[0]), this.value(node.args[1]), this.value(node.args[2]));
+      case 'where': {
+        // where(c, 1, +0) is c's mask as 1.0 / +0.0: one `and` instead of a bit-select; a
+        // negated mask swaps the branches instead of being inverted.
+        const { mask, negated } = this.condition(node.args[0]);
+        if (isConstant(this.program, node.args[1], 1) && isConstant(this.program, node.args[2], 0)) {
+          code = negated ? vandnot(this.e.f32(1), mask) : vand(mask, this.e.f32(1));
+        } else {
+          const [a, b] = [this.value(node.args[1]), this.value(node.args[2])];
+          code = negated ? select(mask, b, a) : select(mask, a, b);
+        }
         break;
+      }
       case 'clamp': {
         const [x, lo, hi] = node.args;
         const plain = this.plain(lo) && this.plain(hi);
@@ -152,28 +166,30 @@ export class NodeCode {
   /**
    * The lanes where node `id` is nonzero (a `where` condition), without computing its value
    * when its form allows: a comparison is its mask; where(c, t, ±0) with a constant t ≠ 0 is
-   * nonzero exactly where c is; max(d, ±0) is nonzero exactly where ¬(d ≤ 0) (d > 0 or NaN).
+   * nonzero exactly where c is; max(d, ±0) is nonzero exactly where ¬(d ≤ 0) (d > 0 or NaN),
+   * returned as the mask of d ≤ 0 with `negated` set (a `where` swaps its branches: V8 spends
+   * two instructions on v128.not).
    */
-  condition(id: number): Code {
+  condition(id: number): Condition {
     const known = this.conditions.get(id);
     if (known) return known;
     if (this.outer instanceof NodeCode && this.invariant.has(id)) return this.outer.condition(id);
     const node = this.program.nodes[id];
     const zero = (a: number) => isConstant(this.program, a, 0) || isConstant(this.program, a, -0);
-    let mask: Code;
-    if (COMPARE.has(node.op)) mask = this.mask(id);
-    else if (node.op === 'where' && zero(node.args[2]) && this.program.nodes[node.args[1]].op === 'const' && !zero(node.args[1])) mask = this.condition(node.args[0]);
-    else if (node.op === 'max' && (zero(node.args[1]) || zero(node.args[0]))) mask = this.e.bind(vnot(fle(this.value(zero(node.args[1]) ? node.args[0] : node.args[1]), this.e.f32(0))));
-    else mask = this.e.bind(fne(this.value(id), this.e.f32(0)));
-    this.conditions.set(id, mask);
-    return mask;
+    let c: Condition;
+    if (COMPARE.has(node.op)) c = { mask: this.mask(id), negated: false };
+    else if (node.op === 'where' && zero(node.args[2]) && this.program.nodes[node.args[1]].op === 'const' && !zero(node.args[1])) c = this.condition(node.args[0]);
+    else if (node.op === 'max' && (zero(node.args[1]) || zero(node.args[0]))) c = { mask: this.e.bind(fle(this.value(zero(node.args[1]) ? node.args[0] : node.args[1]), this.e.f32(0))), negated: true };
+    else c = { mask: this.e.bind(fne(this.value(id), this.e.f32(0))), negated: false };
+    this.conditions.set(id, c);
+    return c;
   }
 
   private unary(op: UnaryNodeOp, a: number): Code {
     const x = this.value(a);
     switch (op) {
-      case 'neg': return fneg(x);
-      case 'abs': return fabs(x);
+      case 'neg': return negBits(this.e, x);
+      case 'abs': return absBits(this.e, x);
       case 'sqrt': return fsqrt(x);
       case 'square': return fmul(x, x);
       case 'sign': {
