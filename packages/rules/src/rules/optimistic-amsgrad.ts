@@ -26,11 +26,13 @@ export interface OptimisticAmsgradHparams extends AdamHparams {
  * correction in the step size; the second moment of the prediction error m − g, not of g; the
  * prediction is RMPE over WEIGHTS and a gradient evaluated there, not an extrapolation of past
  * gradients; and, through aliasing (`prev_w` is the tensor of `aux_w`), diff_j is the
- * optimistic half-step p_j − A_j rather than p_j − p_{j−1}. The official script starts q at the
- * auxiliary network's random initialisation (outside the optimizer); here q_0 = 0, and q stays 0
- * until span rows exist, as in the official code from step 2 to step span + 1.
- * Needs `extra.gradFn` (a second gradient per step, at the extrapolated weights, on the same
- * batch) and the parameters; one host read per step once RMPE runs (a synchronous backend).
+ * optimistic half-step p_j − A_j rather than p_j − p_{j−1}. q is 0 from step 2 until span rows
+ * exist, as in the official code. Step 1 has no prediction (m_0 = 0, AMSGrad's step): the
+ * official script takes m_0 at the auxiliary network's independent random initialisation, which
+ * is not part of the optimizer, and a fixed q_0 equal to p_0 (zero-initialised biases) would make
+ * m_0 = g_0 exactly, v = 0 and a step divided by eps.
+ * Needs `extra.gradFn` (a second gradient per step from step 2, at the extrapolated weights, on
+ * the same batch) and the parameters; one host read per step once RMPE runs (a synchronous backend).
  * Defaults: lr 1e-3 (the paper's experiments and all scripts use 0.001; the class default 0.1 is
  * used by none), b1 0.9, b2 0.999, eps 1e-8, weightDecay 0 (the scripts pass 5e-4), amsgrad true,
  * span 5, lambda 1e-3 (the official hard-coded 0.001).

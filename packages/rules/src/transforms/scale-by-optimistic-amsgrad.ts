@@ -79,9 +79,13 @@ function predictByRmpe(weights: readonly Params[], offsets: readonly Params[], c
  * q_{k+1} = Σ_j x_j·p_j. Official quirk kept: `prev_w` aliases the tensor of `aux_w` (and the
  * final `prev_w = p.data` is a dead local), so diff_j = p_j − A_j = −d_j, the optimistic
  * half-step, not p_j − p_{j−1}. Until span rows exist, q stays 0 (the official `wtmp` zeros).
- * The official script starts q at the auxiliary network's random initialisation; here q_0 = 0.
+ * Step 1 (k = 0) has no prediction: m_0 = 0 and gradFn is not called, so v_1 = (1 − β2)·g_0² and
+ * step 1 is AMSGrad's (p_1 = A_1). The official script takes m_0 at the auxiliary network's
+ * independent random initialisation, which is not part of the optimizer; a fixed q_0 would be
+ * wrong where it equals p_0 (zero-initialised biases with q_0 = 0): m_0 = g_0 exactly, v = 0 and
+ * the step divides by eps.
  *
- * Needs the parameters and `extra.gradFn` (a second gradient per step, at q). One host read per
+ * Needs the parameters and `extra.gradFn` (a second gradient per step from step 2, at q). One host read per
  * step from k = span on (a synchronous backend). Defaults: b1 0.9, b2 0.999, eps 1e-8,
  * amsgrad true, span 5, lambda 1e-3.
  * State: `{ count, mu, nu, nuMax, offset, prediction, weights, offsets }`.
@@ -99,8 +103,9 @@ export function scaleByOptimisticAmsgrad({
     }),
     update(g, state, params, extra) {
       const p = requireParams(params, NAME);
-      const m = gradFnOf(NAME, extra)(state.prediction);
+      const gradAt = gradFnOf(NAME, extra);
       const k = state.count;
+      const m = k === 0 ? treeZerosLike(g) : gradAt(state.prediction);
       const scale = hyperAt(lr, k) * adamStepScale(b1, b2, k + 1);
       const mu = updateMoment(state.mu, g, b1, 1);
       const nu = updateMoment(state.nu, treeMap(sub, m, g), b2, 2);
