@@ -80,6 +80,24 @@ export interface OtKernels {
 }
 
 /**
+ * Optional order-statistic kernels. Without them, @opt/rules finds order statistics with
+ * Backend ops (`kthLargestByBisection`: bisection on the value with count reductions, the
+ * reference), so a backend adds them only where it can do better.
+ */
+export interface OrderKernels {
+  /**
+   * The k-th largest (k = 1 the maximum, k = N the minimum) of the N elements of `xs` taken
+   * together, exactly (an element's value), as a 0-d tensor of their dtype, without reading
+   * back. The elements must be non-negative: −0 counts as +0 (a zero result is +0), +Infinity
+   * and subnormals are ordinary values. Any NaN element makes the result NaN (as the reference
+   * bisection gives), and so does a negative one (outside the domain; the reference's answer
+   * there is meaningless). A k that is not an integer in [1, N] is an InvalidHyperparameter
+   * error naming `kthLargest.k`.
+   */
+  kthLargest(xs: readonly Tensor[], k: number): Tensor;
+}
+
+/**
  * Optional fused execution of per-element programs (core's elementwise IR): one pass over the
  * data, compiled per backend. Without it, core lowers programs to Backend ops (`runProgram`).
  */
@@ -164,6 +182,8 @@ export interface Backend {
   readonly linalg?: LinalgKernels;
   /** Optimal-transport kernels, when the backend has them (see OtKernels). */
   readonly ot?: OtKernels;
+  /** Order-statistic kernels, when the backend has them (see OrderKernels). */
+  readonly order?: OrderKernels;
   /** Fused per-element programs, when the backend compiles them (see ElementwiseKernels). */
   readonly elementwise?: ElementwiseKernels;
 }

@@ -9,3 +9,4 @@ export * from './axis';
 export * from './ot';
 export * from './fused';
 export * from './bandwidth';
+export * from './order';

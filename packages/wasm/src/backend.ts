@@ -1,10 +1,11 @@
-import type { AxisReduceOp, Backend, BinaryOp, DType, ElementwiseKernels, FusedAdamScalars, FusedKernels, FusedSgdScalars, HostArray, LinalgKernels, OtKernels, ReduceOp, Scalar, Shape, Tensor, UnaryOp } from '@opt/core';
+import type { AxisReduceOp, Backend, BinaryOp, DType, ElementwiseKernels, FusedAdamScalars, FusedKernels, FusedSgdScalars, HostArray, LinalgKernels, OrderKernels, OtKernels, ReduceOp, Scalar, Shape, Tensor, UnaryOp } from '@opt/core';
 import { OptError, checkAxisVector, elementwiseLead, matmulDims, matrixDims, ownedTensor, sizeOf, trackTensor } from '@opt/core';
 import type { MemoryStats } from './allocator.js';
 import { LinearAllocator } from './allocator.js';
 import type { KernelExports, Ptr, Step } from './kernels.js';
 import type { LinalgHost } from './linalg.js';
 import { wasmLinalg } from './linalg.js';
+import { wasmOrder } from './order.js';
 import { wasmOt } from './ot.js';
 import { wasmElementwise } from './codegen/elementwise-kernels.js';
 
@@ -58,6 +59,8 @@ export class WasmBackend implements Backend {
   readonly linalg: LinalgKernels;
   /** Optimal transport: the fused log-domain Sinkhorn soft-min (see ot.ts). */
   readonly ot: OtKernels;
+  /** Order statistics: exact radix select on the float32 bits (see order.ts). */
+  readonly order: OrderKernels;
   /** Per-element programs compiled to f32x4 WebAssembly that shares this memory (codegen/). */
   readonly elementwise: ElementwiseKernels;
 
@@ -73,6 +76,7 @@ export class WasmBackend implements Backend {
     };
     this.linalg = wasmLinalg(host);
     this.ot = wasmOt(host);
+    this.order = wasmOrder(host);
     this.elementwise = wasmElementwise({
       memory: kernels.memory,
       pointer: (x, field) => this.own(x, field).ptr,

@@ -59,6 +59,13 @@ export interface KernelExports {
   ot_softmin_rows(c: Ptr, v: Ptr, out: Ptr, m: number, n: number, eps: number): void;
   ot_softmin_cols(c: Ptr, v: Ptr, out: Ptr, m: number, n: number, eps: number, acc: Ptr): void;
 
+  /** Order statistics on float32 keys (assembly/order.ts): radix histogram passes and the bucket pick, the strided sample and the band pass. */
+  order_histogram_bytes(): number;
+  order_histogram(x: Ptr, n: number, matchShift: number, prefix: number, shift: number, mask: number, hist: Ptr, largest: number): number;
+  order_pick(hist: Ptr, slots: number, rank: number, state: Ptr): number;
+  order_sample(x: Ptr, n: number, stride: number, out: Ptr): Ptr;
+  order_band(x: Ptr, n: number, lo: number, hi: number, out: Ptr, outEnd: Ptr, state: Ptr): Ptr;
+
   fused_sgd(p: Ptr, g: Ptr, n: number, lr: number, wd: number): void;
   fused_sgd_momentum(p: Ptr, g: Ptr, buf: Ptr, n: number, lr: number, momentum: number, keep: number, wd: number, nesterov: number, first: number): void;
   fused_adam(p: Ptr, g: Ptr, m: Ptr, v: Ptr, n: number, ...h: AdamScalarArgs): void;

@@ -25,7 +25,7 @@ function ownMatrix(host: LinalgHost, x: Tensor, field: string): Owned {
 }
 
 /** Run `body` with `bytes` of scratch from the allocator, returned afterwards. */
-function withScratch<T>(host: LinalgHost, bytes: number, body: (scratch: Ptr) => T): T {
+export function withScratch<T>(host: LinalgHost, bytes: number, body: (scratch: Ptr) => T): T {
   const scratch = host.scratch(bytes);
   try {
     return body(scratch);

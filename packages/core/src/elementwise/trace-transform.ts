@@ -1,4 +1,4 @@
-import type { AxisReduceOp, Backend, BinaryOp, LinalgKernels, OtKernels, ReduceOp, Scalar, UnaryOp } from '../backend.js';
+import type { AxisReduceOp, Backend, BinaryOp, LinalgKernels, OrderKernels, OtKernels, ReduceOp, Scalar, UnaryOp } from '../backend.js';
 import { elementwiseLead } from '../broadcast.js';
 import { OptError } from '../errors.js';
 import type { DType, HostArray, Shape, Tensor } from '../tensor.js';
@@ -83,12 +83,14 @@ export class ElementwiseTracer implements Backend {
   readonly linalg?: LinalgKernels;
   /** The real backend's optimal-transport kernels, run eagerly. */
   readonly ot?: OtKernels;
+  /** The real backend's order-statistic kernels, run eagerly on the realized inputs. */
+  readonly order?: OrderKernels;
 
   constructor(readonly real: Backend) {
     this.name = `trace(${real.name})`;
     this.dtypes = real.dtypes;
     this.synchronous = real.synchronous;
-    const { linalg, ot } = real;
+    const { linalg, ot, order } = real;
     if (linalg) {
       this.linalg = {
         ...(linalg.newtonSchulz ? { newtonSchulz: (x, c, steps, eps) => this.eager(linalg.newtonSchulz!(this.realize(x), c, steps, eps)) } : {}),
@@ -103,6 +105,7 @@ export class ElementwiseTracer implements Backend {
       };
     }
     if (ot?.softmin) this.ot = { softmin: (c, v, eps, axis) => this.eager(ot.softmin!(this.realize(c), this.realize(v), eps, axis)) };
+    if (order) this.order = { kthLargest: (xs, k) => this.eager(order.kthLargest(xs.map((x) => this.realize(x)), k)) };
   }
 
   /** Take a real tensor the tracer created out of the allocation scopes (see `owned`). */

@@ -15,8 +15,8 @@ export interface CoordinateClipOptions {
  * coordinates of all leaves, sorted by |g| descending,
  *   τ = |g|_(⌊q·N⌋ + 1)  (the (⌊qN⌋+1)-th largest; τ = 0 when ⌊qN⌋ = N),   g ← clamp(g, −s·τ, s·τ),
  * so about ⌈qN⌉ coordinates sit at ±s·τ. The threshold is found on the device (`kthLargest`,
- * no read back, 64 passes over the gradient). Stateless; elementwise in the arena sense (one
- * order over all leaves together).
+ * no read back: the backend's order kernel, else 64 bisection passes over the gradient).
+ * Stateless; elementwise in the arena sense (one order over all leaves together).
  */
 export function clipByCoordinateQuantile({ quantile = 0.1, thresholdScale = 1 }: CoordinateClipOptions = {}): Transform<null> {
   if (!(quantile >= 0 && quantile <= 1)) throw new OptError('InvalidHyperparameter', 'coordClip.quantile', 'a number in [0, 1]', quantile);

@@ -7,18 +7,35 @@ const greaterThan = (x: Tensor, t: Tensor | number): Tensor => sign(maximum(sub(
 /** #{x > t} over all tensors, a 0-d tensor. */
 const countAbove = (xs: readonly Tensor[], t: Tensor): Tensor => xs.map((x) => reduce('sum', greaterThan(x, t))).reduce((a, b) => add(a, b));
 
-/**
- * The k-th largest element (k = 1 is the maximum) of non-negative tensors taken together, on
- * the device without sorting: bisection on t with the count #{x > t} (which is ≥ k exactly
- * when t is below the answer), keeping lo < answer ≤ hi, then a snap to the smallest element
- * above lo. `iterations` halvings of [−1, max] (default 64) bracket the answer to adjacent
- * floats in float32, and to 2^−64·(1 + max) in float64, so the result is an element value
- * exactly unless another element lies within that distance below it.
- * Costs `iterations` passes over the data. Used for coordinate-wise clipping and AutoClip.
- */
-export function kthLargest(xs: readonly Tensor[], k: number, iterations = 64): Tensor {
+/** The number of elements of `xs`, after checking that k is an integer in [1, that number]. */
+function checkedSize(xs: readonly Tensor[], k: number): number {
   const n = xs.reduce((s, x) => s + x.size, 0);
   if (!Number.isInteger(k) || k < 1 || k > n) throw new OptError('InvalidHyperparameter', 'kthLargest.k', `an integer in [1, ${n}]`, k);
+  return n;
+}
+
+/**
+ * The k-th largest element (k = 1 is the maximum) of non-negative tensors taken together, exactly
+ * and on the device: the backend's `order.kthLargest` when it has one (e.g. @opt/wasm's radix
+ * select, about two passes over the data; see core's `OrderKernels` for the contract), else
+ * `kthLargestByBisection`. Used for coordinate-wise clipping and AutoClip.
+ */
+export function kthLargest(xs: readonly Tensor[], k: number): Tensor {
+  checkedSize(xs, k);
+  const order = xs[0].backend.order;
+  return order ? order.kthLargest(xs, k) : kthLargestByBisection(xs, k);
+}
+
+/**
+ * The reference `kthLargest` in Backend ops, without sorting: bisection on t with the count
+ * #{x > t} (which is ≥ k exactly when t is below the answer), keeping lo < answer ≤ hi, then a
+ * snap to the smallest element above lo. `iterations` halvings of [−1, max] (default 64)
+ * bracket the answer to adjacent floats in float32, and to 2^−64·(1 + max) in float64, so the
+ * result is an element value exactly unless another element lies within that distance below it.
+ * Costs `iterations` passes over the data.
+ */
+export function kthLargestByBisection(xs: readonly Tensor[], k: number, iterations = 64): Tensor {
+  checkedSize(xs, k);
   const backend = xs[0].backend;
   let lo: Tensor = backend.full([], -1, xs[0].dtype);
   let hi: Tensor = xs.map((x) => reduce('max', x)).reduce((a, b) => maximum(a, b));

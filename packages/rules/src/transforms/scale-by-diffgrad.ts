@@ -1,5 +1,5 @@
 import type { Params, Tensor, Transform } from '@opt/core';
-import { abs, add, copy, div, exp, mul, neg, reciprocal, sqrt, sub, treeMap, treeZerosLike } from '@opt/core';
+import { abs, add, copy, div, exp, mul, neg, sqrt, sub, treeMap, treeZerosLike } from '@opt/core';
 import { adamStepScale, updateAdamMoments } from './moments.js';
 
 /** State of `scaleByDiffGrad`: step count, Adam moments and the previous gradient. */
@@ -16,8 +16,8 @@ export interface ScaleByDiffGradOptions {
   readonly eps?: number;
 }
 
-/** diffGrad's friction coefficient ξ = 1/(1 + exp(−|g_prev − g|)), the sigmoid of the gradient change. */
-const friction = (prev: Tensor, g: Tensor): Tensor => reciprocal(add(exp(neg(abs(sub(prev, g)))), 1));
+/** 1/ξ = 1 + exp(−|g_prev − g|): the reciprocal of diffGrad's friction coefficient (the sigmoid of the gradient change). */
+const inverseFriction = (prev: Tensor, g: Tensor): Tensor => add(exp(neg(abs(sub(prev, g)))), 1);
 
 /**
  * diffGrad (Dubey et al., "diffGrad: An Optimization Method for Convolutional Neural Networks",
@@ -35,7 +35,8 @@ export function scaleByDiffGrad({ b1 = 0.9, b2 = 0.999, eps = 1e-8 }: ScaleByDif
       const count = state.count + 1;
       const { mu, nu } = updateAdamMoments({ ...state, nuMax: null }, g, b1, b2);
       const k = adamStepScale(b1, b2, count);
-      const out = treeMap((m: Tensor, v: Tensor, prev: Tensor, x: Tensor) => mul(div(mul(m, friction(prev, x)), add(sqrt(v), eps)), k), mu, nu, state.prevGrad, g);
+      // k·m·ξ/(√v + eps) with one division per element: k·m/((1/ξ)·(√v + eps)).
+      const out = treeMap((m: Tensor, v: Tensor, prev: Tensor, x: Tensor) => div(mul(m, k), mul(inverseFriction(prev, x), add(sqrt(v), eps))), mu, nu, state.prevGrad, g);
       return [out, { count, mu, nu, prevGrad: treeMap(copy, g) }];
     },
     elementwise: true,
