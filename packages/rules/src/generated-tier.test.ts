@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Params, Tensor, Transform } from '@opt/core';
-import { Optimizer, collectTensors, disposeTensors, mul, reduce, sqrt, tracedFusedStep, treeLeaves } from '@opt/core';
+import { Optimizer, collectTensors, disposeTensors, exp, mul, reduce, sqrt, tracedFusedStep, treeLeaves, where } from '@opt/core';
 import { compareTrajectories, describeComparison, fixturesDir, float32Tolerance, loadCases } from '@opt/testing';
 import { createWasmBackend } from '@opt/wasm';
 import { describe, expect, it } from 'vitest';
@@ -195,6 +195,58 @@ describe('generated tier 3 state handling', () => {
     const fused = run(true);
     expect(fused.passes).toEqual([['generated reduce'], ['generated reduce'], ['generated reduce', 'generated reduce']]);
     expectClose(fused.params, run(false).params, 'stable-spam through a spike');
+  });
+
+  // Under a constant gradient of one magnitude SWATS' estimate equals its running mean from step 2
+  // (to eps/(100·√(1 − b2²)) relative), so it switches there. Its phase flag is a 0-d state tensor:
+  // the tracer decides the per-element wheres on it on the host, so each step computes one phase.
+  it('swats: fused equals composed through its switch to SGD', () => {
+    const n = 1000;
+    const run = (fused: boolean) => {
+      const opt = new Optimizer(createRule('swats', { lr: 0.1 }), { w: wasm.fromArray(values(n, 1, 0.5), [n], 'float32') }, { fused, nonFinite: 'ignore' });
+      const switched = Array.from({ length: 5 }, () => {
+        const g = { w: wasm.fromArray(values(n, 3, 1).map((x) => (x < 0 ? -100 : 100)), [n], 'float32') };
+        opt.step(g);
+        disposeTensors(g);
+        return wasm.readSync((opt.state as unknown as { switched: Tensor }).switched)[0];
+      });
+      const params = treeLeaves(opt.params).map((p) => Array.from(wasm.readSync(p)));
+      opt.dispose();
+      return { switched, params };
+    };
+    const fused = run(true);
+    expect(fused.switched).toEqual([0, 1, 1, 1, 1]);
+    expectClose(fused.params, run(false).params, 'swats through its switch');
+  });
+
+  // A where on a 0-d state flag is decided on the host by the tracer (a synchronous backend), so
+  // the generated kernel holds only the branch taken.
+  it('a per-element where on a 0-d state flag compiles only the branch taken', () => {
+    const flagged: Transform<{ flag: Tensor }> = {
+      init: (params) => ({ flag: (params as { w: Tensor }).w.backend.full([], 1, 'float32') }),
+      update: (g, state) => [{ w: where(state.flag, mul((g as { w: Tensor }).w, 2), exp((g as { w: Tensor }).w)) }, state],
+      elementwise: true,
+    };
+    const programs: string[][] = [];
+    const run = wasm.elementwise!.run;
+    (wasm.elementwise as { run: typeof run }).run = (program, ...rest) => {
+      programs.push(program.nodes.map((node) => node.op));
+      return run.call(wasm.elementwise, program, ...rest);
+    };
+    const opt = new Optimizer({ ...flagged, fusedStep: tracedFusedStep(flagged) }, { w: wasm.fromArray(values(17, 1, 1), [17], 'float32') }, { fused: true, nonFinite: 'ignore' });
+    try {
+      const g = { w: wasm.fromArray(values(17, 2, 1), [17], 'float32') };
+      opt.step(g);
+      disposeTensors(g);
+      expect(programs.length).toBeGreaterThan(0);
+      expect(programs.flat()).not.toContain('exp');
+      expect(programs.flat()).not.toContain('where');
+      const [p0, g0] = [new Float32Array(values(17, 1, 1)), new Float32Array(values(17, 2, 1))];
+      expect(Array.from(wasm.readSync((opt.params as { w: Tensor }).w))).toEqual(Array.from(new Float32Array(p0.map((p, i) => p + 2 * g0[i]))));
+    } finally {
+      (wasm.elementwise as { run: typeof run }).run = run;
+      opt.dispose();
+    }
   });
 
   // Each group of writes runs right after the reductions it reads, unless a reduction reads a

@@ -353,20 +353,25 @@ export class ElementwiseTracer implements Backend {
   }
 
   /**
-   * A 0-d where(cond, a, b) decided now, on a synchronous backend, when a branch reads a
-   * pending reduction that the condition does not: the condition is computed on the real
-   * backend and read back (one float of a 0-d tensor), the chosen branch is returned, and the
-   * pending reductions only the other branch reads become discardable, so their pass runs only
-   * if something else reads them (e.g. Stable-SPAM's norm of the clipped gradient, needed only
-   * when something was clipped). Exact: it is the branch the generated code would select (c ≠ 0,
-   * NaN included). Undefined when the where stays a node.
+   * A where(cond, a, b) with a 0-d condition decided now, on a synchronous backend: the
+   * condition is computed on the real backend and read back (one float), and the chosen branch
+   * is returned, so the other branch is never computed. Two cases:
+   * - 0-d branches, when a branch reads a pending reduction that the condition does not: the
+   *   pending reductions only the other branch reads become discardable, so their pass runs only
+   *   if something else reads them (e.g. Stable-SPAM's norm of the clipped gradient, needed only
+   *   when something was clipped);
+   * - per-element branches, when the condition reads no pending reduction (a state flag such as
+   *   SWATS' phase): the untaken branch's per-element work leaves the kernel.
+   * Exact: it is the branch the generated code would select (c ≠ 0, NaN included). Undefined
+   * when the where stays a node.
    */
   private decideWhere(cond: Operand, a: Operand, b: Operand): Tensor | undefined {
-    if (!this.real.synchronous || !this.real.readSync || !isTensor(cond) || [cond, a, b].some((x) => isTensor(x) && x.size !== 1)) return undefined;
+    if (!this.real.synchronous || !this.real.readSync || !isTensor(cond) || cond.size !== 1) return undefined;
     const pendingOf = (x: Operand): PendingReduction[] => (isTensor(x) ? this.pendingReadBy([this.node(x, x.dtype)]) : []);
     const needed = pendingOf(cond);
-    const branches = [...pendingOf(a), ...pendingOf(b)].filter((p) => !needed.includes(p));
-    if (branches.length === 0) return undefined;
+    const perElement = [a, b].some((x) => isTensor(x) && x.size !== 1);
+    const branches = perElement ? [] : [...pendingOf(a), ...pendingOf(b)].filter((p) => !needed.includes(p));
+    if (perElement ? needed.length > 0 : branches.length === 0) return undefined;
     // The branches' reductions stay pending while the condition is computed, and those of the
     // branch taken become ordinary pending reductions again.
     branches.forEach((p) => this.discardable.add(p));
