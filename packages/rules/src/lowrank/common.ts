@@ -1,6 +1,7 @@
 import type { HparamSpec, Hyper, Params, Tensor, Updates } from '@opt/core';
 import { OptError, add, axpby, hyperAt, square, treeLeaves, treeUnflatten } from '@opt/core';
-import { adamMomentSpecs, flagSpec, lrSpec, nonNegativeSpec, weightDecaySpec } from '../rules/specs.js';
+import { adamMomentSpecs, choiceSpec, flagSpec, lrSpec, nonNegativeSpec, weightDecaySpec } from '../rules/specs.js';
+import { PROJECTION_KINDS } from './projector.js';
 
 /**
  * Per-leaf driver of the low-rank rules: call `fn` on each gradient leaf with its parameter and
@@ -72,8 +73,10 @@ export const lowRankAdamSpecs = (): HparamSpec[] => [
   { ...flagSpec('correctBias', 'step size lr·√bc2/bc1'), default: true },
 ];
 
-export const lowRankSpecs = (rank: number, gap: number): { rank: HparamSpec; updateProjGap: HparamSpec; seed: HparamSpec } => ({
+/** The projector's hyperparameters (see `refreshBasis`): rank, refresh period, basis kind and the seed of the random kinds. */
+export const lowRankSpecs = (rank: number, gap: number): { rank: HparamSpec; updateProjGap: HparamSpec; projection: HparamSpec; seed: HparamSpec } => ({
   rank: { name: 'rank', kind: 'integer', default: rank, min: 1, doc: 'rank r of the projection (capped at the smaller matrix side)' },
   updateProjGap: { name: 'updateProjGap', kind: 'integer', default: gap, min: 1, doc: 'refresh the projection basis every this many steps' },
-  seed: { name: 'seed', kind: 'integer', default: 0, min: 0, doc: 'seed of the random projections (core Rng; the stream is kept in the state)' },
+  projection: choiceSpec('projection', PROJECTION_KINDS, 'svd', "basis: 'svd' top singular vectors, 'qr' randomized range finder, 'random' random subspace, 'dct' DCT-II columns"),
+  seed: { name: 'seed', kind: 'integer', default: 0, min: 0, doc: "seed of the 'qr' and 'random' projections (core Rng; the stream is kept in the state)" },
 });

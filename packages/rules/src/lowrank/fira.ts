@@ -108,7 +108,7 @@ export function fira({
 /** Hyperparameters of the `fira` rule. */
 export interface FiraHparams extends Hparams {
   lr: Hyper; b1: number; b2: number; eps: number; weightDecay: number; correctBias: boolean;
-  rank: number; updateProjGap: number; alpha: number; seed: number;
+  rank: number; updateProjGap: number; alpha: number; projection: ProjectionKind; seed: number;
 }
 
 /** `fira` with the reference's defaults (SVD projection; vectors get the plain Adam branch). */

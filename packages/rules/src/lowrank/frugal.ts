@@ -124,7 +124,7 @@ export function frugal({
 /** Hyperparameters of the `frugal` rule. */
 export interface FrugalHparams extends Hparams {
   lr: Hyper; b1: number; b2: number; eps: number; weightDecay: number; correctBias: boolean; density: number; updateGap: number;
-  resetStatistics: boolean; inactiveSgd: boolean; inactiveLrScale: number; projParamsLrScale: number; seed: number;
+  resetStatistics: boolean; inactiveSgd: boolean; inactiveLrScale: number; projParamsLrScale: number; projection: ProjectionKind; seed: number;
 }
 
 /** `frugal` with the reference's defaults (SVD projection, signSGD on the residual; `inactiveSgd` switches to plain SGD, `inactiveLrScale` 0 is GaLore). */
@@ -143,6 +143,7 @@ export const frugalRule: RuleDef<FrugalHparams> = {
     flagSpec('inactiveSgd', 'plain SGD on the residual instead of signSGD'),
     nonNegativeSpec('inactiveLrScale', 1, 'lr multiplier of the residual step (0: GaLore)'),
     nonNegativeSpec('projParamsLrScale', 1, 'lr multiplier of the projected parameters'),
+    lowRankSpecs(1, 200).projection,
     lowRankSpecs(1, 200).seed,
   ],
   create: ({ inactiveSgd, ...h }) => frugal({ ...h, inactiveUpdateRule: inactiveSgd ? 'sgd' : 'sign_sgd' }),

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Backend, DType, Tensor, Transform } from '@opt/core';
-import { Rng, jsBackend, orThrow, validateHparams } from '@opt/core';
+import type { Backend, DType, Tensor } from '@opt/core';
+import { Rng, jsBackend } from '@opt/core';
 import type { GoldenCase, HostTensor, Tolerance } from '@opt/testing';
 import { compareTrajectories, describeComparison, fixturesDir, float32Tolerance, loadCases, toleranceFor } from '@opt/testing';
 import { describe, expect, it } from 'vitest';
-import { rules } from '../registry.js';
+import { createRule } from '../registry.js';
 import { runTrajectory } from '../replay.js';
 import { loadOtherBackends } from '../test-support/backends.js';
 import type { ProjectionKind } from './projector.js';
@@ -42,14 +42,8 @@ function basisError(c: BasisCase, backend: Backend): number {
   return c.expected.data.reduce((worst, e, i) => Math.max(worst, Math.abs(got[i] - e)), 0);
 }
 
-/** The case's rule with its validated hyperparameters and the case's `projection`. */
-function projectedRule(c: GoldenCase): Transform<any> {
-  const def = orThrow(rules.get(c.rule));
-  return def.create({ ...orThrow(validateHparams(c.rule, def.hparams, c.hparams)), projection: c.projection });
-}
-
 function expectTrajectory(c: GoldenCase, backend: Backend, tolerance: Tolerance): void {
-  const r = compareTrajectories(runTrajectory(projectedRule(c), backend, c), c.expected, tolerance);
+  const r = compareTrajectories(runTrajectory(createRule(c.rule, c.hparams), backend, c), c.expected, tolerance);
   expect(r.ok, describeComparison(r)).toBe(true);
 }
 
@@ -95,7 +89,7 @@ describe('trajectories with the qr, random and dct projections', () => {
 
   it('cover every non-svd kind in both dtypes', () => {
     for (const kind of ['qr', 'random', 'dct']) {
-      expect(cases.filter((c) => c.projection === kind).map((c) => c.dtype).sort()).toEqual(['float32', 'float64', 'float64']);
+      expect(cases.filter((c) => c.hparams.projection === kind).map((c) => c.dtype).sort()).toEqual(['float32', 'float64', 'float64']);
     }
   });
 

@@ -14,8 +14,10 @@ import { readForHost } from '../linalg/matrix.js';
  * unaffected.)
  */
 
+/** How the basis is refreshed (see `refreshBasis`). */
+export const PROJECTION_KINDS = ['svd', 'qr', 'random', 'dct'] as const;
 /** How the basis is refreshed. */
-export type ProjectionKind = 'svd' | 'qr' | 'random' | 'dct';
+export type ProjectionKind = (typeof PROJECTION_KINDS)[number];
 
 /** True when a gradient [m, n] is projected on the left (m < n), GaLore's `std` rule. */
 export const projectsLeft = (shape: readonly number[]): boolean => shape[0] < shape[1];

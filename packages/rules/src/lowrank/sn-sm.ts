@@ -109,7 +109,7 @@ export function snSm({
 /** Hyperparameters of the `sn-sm` rule. */
 export interface SnSmHparams extends Hparams {
   lr: Hyper; b1: number; b2: number; eps: number; weightDecay: number; correctBias: boolean;
-  rank: number; updateProjGap: number; subsetSize: number; seed: number;
+  rank: number; updateProjGap: number; subsetSize: number; projection: ProjectionKind; seed: number;
 }
 
 /** `sn-sm` with the reference's defaults (SVD projection). */
