@@ -2,14 +2,14 @@ import type { Backend, LinalgKernels, NewtonSchulzCoefficients, Tensor } from '@
 import { OptError } from '@opt/core';
 import * as tf from '@tensorflow/tfjs-core';
 
-/** What the linalg kernels need from a TfjsBackend: run one tf expression and adopt its result, and its input guard. */
-export interface TfjsLinalgHost {
+/** What the device kernels (linalg, order) need from a TfjsBackend: run one tf expression and adopt its result, and its input guard. */
+export interface TfjsKernelHost {
   readonly backend: Backend;
   run(expression: () => tf.Tensor): Tensor;
   own(x: Tensor, field: string): tf.Tensor;
 }
 
-function matrixOf(host: TfjsLinalgHost, x: Tensor, field: string): tf.Tensor2D {
+function matrixOf(host: TfjsKernelHost, x: Tensor, field: string): tf.Tensor2D {
   const v = host.own(x, field);
   if (v.rank !== 2) throw new OptError('ShapeMismatch', field, 'a matrix (rank 2)', `shape [${v.shape.join(', ')}]`);
   return v as tf.Tensor2D;
@@ -25,7 +25,7 @@ function matrixOf(host: TfjsLinalgHost, x: Tensor, field: string): tf.Tensor2D {
  * No `svd`: tfjs has no SVD op, so @opt/rules' `svd` reads the matrix back and runs its host
  * one-sided Jacobi in float64 (the reference), which needs a synchronous tfjs backend.
  */
-export function tfjsLinalg(host: TfjsLinalgHost): LinalgKernels {
+export function tfjsLinalg(host: TfjsKernelHost): LinalgKernels {
   return {
     newtonSchulz(x: Tensor, { a, b, c }: NewtonSchulzCoefficients, steps: number, eps: number): Tensor {
       const v = matrixOf(host, x, 'x');

@@ -1,8 +1,10 @@
-import type { AxisReduceOp, Backend, BinaryOp, DType, HostArray, LinalgKernels, ReduceOp, Scalar, Shape, Tensor, UnaryOp } from '@opt/core';
+import type { AxisReduceOp, Backend, BinaryOp, DType, HostArray, LinalgKernels, OrderKernels, ReduceOp, Scalar, Shape, Tensor, UnaryOp } from '@opt/core';
 import { OptError, checkAxisVector, matmulDims, matrixDims, ownedTensor, sizeOf, trackTensor } from '@opt/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { elementwiseShape, operandRole } from './elementwise-shape.js';
+import type { TfjsKernelHost } from './linalg.js';
 import { tfjsLinalg } from './linalg.js';
+import { tfjsOrder } from './order.js';
 
 /** An opt tensor backed by a float32 `tf.Tensor`. The wrapper owns the tf tensor. */
 export class TfjsTensor implements Tensor {
@@ -83,7 +85,9 @@ export class TfjsBackend implements Backend {
   readonly readSync?: (x: Tensor) => HostArray;
   private readonly nanPropagating: boolean;
   /** Newton–Schulz with tf.matMul and QR with tf.linalg.qr, on the device (see linalg.ts). */
-  readonly linalg: LinalgKernels = tfjsLinalg({ backend: this, run: (e) => this.run(e), own: (x, field) => this.own(x, field) });
+  readonly linalg: LinalgKernels = tfjsLinalg(this.kernelHost());
+  /** The exact k-th largest by tf.topk, on the device (see order.ts). */
+  readonly order: OrderKernels = tfjsOrder(this.kernelHost());
 
   /** Prefer `tfjsBackendFor` (one instance per tfjs backend) or `createTfjsBackend`. */
   constructor(readonly tfjsName: string) {
@@ -111,6 +115,11 @@ export class TfjsBackend implements Backend {
   }
 
   /** Run one op expression on this backend and adopt its result. */
+  /** What the device kernels (linalg, order) need from this backend. */
+  private kernelHost(): TfjsKernelHost {
+    return { backend: this, run: (e) => this.run(e), own: (x, field) => this.own(x, field) };
+  }
+
   private run(expression: () => tf.Tensor): TfjsTensor {
     this.activate();
     return this.adopt(tf.tidy(expression));
