@@ -2,6 +2,7 @@ export * from './errors.js';
 export * from './tensor.js';
 export * from './broadcast.js';
 export * from './matrix.js';
+export * from './order.js';
 export * from './backend.js';
 export * from './scope.js';
 export * from './tree.js';

@@ -1,5 +1,5 @@
 import type { OrderKernels, Tensor } from '@opt/core';
-import { OptError } from '@opt/core';
+import { orderStatisticSize } from '@opt/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { TfjsKernelHost } from './linalg.js';
 
@@ -13,8 +13,7 @@ export function tfjsOrder(host: TfjsKernelHost): OrderKernels {
   return {
     kthLargest(xs: readonly Tensor[], k: number): Tensor {
       const values = xs.map((x, i) => host.own(x, `xs[${i}]`));
-      const n = values.reduce((sum, v) => sum + v.size, 0);
-      if (!Number.isInteger(k) || k < 1 || k > n) throw new OptError('InvalidHyperparameter', 'kthLargest.k', `an integer in [1, ${n}]`, k);
+      orderStatisticSize(xs, k);
       return host.run(() => {
         const all = tf.concat(values.map((v) => tf.reshape(v, [-1])));
         const kth = tf.reshape(tf.slice(tf.topk(all, k, true).values, [k - 1], [1]), []);

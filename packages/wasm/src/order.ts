@@ -1,5 +1,5 @@
 import type { OrderKernels, Tensor } from '@opt/core';
-import { OptError } from '@opt/core';
+import { orderStatisticSize } from '@opt/core';
 import type { Ptr } from './kernels.js';
 import type { LinalgHost } from './linalg.js';
 import { withScratch } from './linalg.js';
@@ -132,8 +132,7 @@ export function wasmOrder(host: LinalgHost): OrderKernels {
   return {
     kthLargest(xs: readonly Tensor[], k: number): Tensor {
       const runs = xs.map((x, i) => host.own(x, `xs[${i}]`));
-      const n = runs.reduce((s, r) => s + r.size, 0);
-      if (!Number.isInteger(k) || k < 1 || k > n) throw new OptError('InvalidHyperparameter', 'kthLargest.k', `an integer in [1, ${n}]`, k);
+      const n = orderStatisticSize(xs, k);
       const key = (n >= BAND_MIN_SIZE ? bandSelect(host, runs, k, n) : undefined) ?? radixSelect(host, runs, k);
       const out = host.allocate([]);
       counters(host, out.ptr, 1)[0] = key;

@@ -1,18 +1,11 @@
 import type { Tensor } from '@opt/core';
-import { OptError, add, maximum, minimum, mul, reduce, sign, sub, where } from '@opt/core';
+import { add, maximum, minimum, mul, orderStatisticSize, reduce, sign, sub, where } from '@opt/core';
 
 /** 1 where x > t, else 0 (elementwise, on the device). */
 const greaterThan = (x: Tensor, t: Tensor | number): Tensor => sign(maximum(sub(x, t), 0));
 
 /** #{x > t} over all tensors, a 0-d tensor. */
 const countAbove = (xs: readonly Tensor[], t: Tensor): Tensor => xs.map((x) => reduce('sum', greaterThan(x, t))).reduce((a, b) => add(a, b));
-
-/** The number of elements of `xs`, after checking that k is an integer in [1, that number]. */
-function checkedSize(xs: readonly Tensor[], k: number): number {
-  const n = xs.reduce((s, x) => s + x.size, 0);
-  if (!Number.isInteger(k) || k < 1 || k > n) throw new OptError('InvalidHyperparameter', 'kthLargest.k', `an integer in [1, ${n}]`, k);
-  return n;
-}
 
 /**
  * The k-th largest element (k = 1 is the maximum) of non-negative tensors taken together, exactly
@@ -21,7 +14,7 @@ function checkedSize(xs: readonly Tensor[], k: number): number {
  * `kthLargestByBisection`. Used for coordinate-wise clipping and AutoClip.
  */
 export function kthLargest(xs: readonly Tensor[], k: number): Tensor {
-  checkedSize(xs, k);
+  orderStatisticSize(xs, k);
   const order = xs[0].backend.order;
   return order ? order.kthLargest(xs, k) : kthLargestByBisection(xs, k);
 }
@@ -35,7 +28,7 @@ export function kthLargest(xs: readonly Tensor[], k: number): Tensor {
  * Costs `iterations` passes over the data.
  */
 export function kthLargestByBisection(xs: readonly Tensor[], k: number, iterations = 64): Tensor {
-  checkedSize(xs, k);
+  orderStatisticSize(xs, k);
   const backend = xs[0].backend;
   let lo: Tensor = backend.full([], -1, xs[0].dtype);
   let hi: Tensor = xs.map((x) => reduce('max', x)).reduce((a, b) => maximum(a, b));
