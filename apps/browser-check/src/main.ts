@@ -1,5 +1,5 @@
 /**
- * Runs in the browser: a few steps of two rules on every backend this page can load, each
+ * Runs in the browser: a few steps of three rules on every backend this page can load, each
  * compared with the JS float64 reference run from the same float32-exact inputs. The results
  * land in `window.__optResults` for the Playwright test (test/browser.test.ts).
  */
@@ -33,6 +33,9 @@ const STEPS = 6;
 const RULES: Record<string, Record<string, unknown>> = {
   adamw: { lr: 0.01, weightDecay: 0.01 },
   sgd: { lr: 0.05, momentum: 0.9, nesterov: true },
+  // The threshold is a global order statistic: the backend's `order.kthLargest` (WASM radix
+  // select, tf.topk on tfjs) against the reference bisection.
+  'coord-clip': { lr: 0.05, quantile: 0.1, momentum: 0.9 },
 };
 /** The backends a browser may offer; ours first. */
 const CANDIDATES = ['wasm', 'tfjs-cpu', 'tfjs-webgl', 'tfjs-webgpu'];

@@ -41,13 +41,13 @@ describe.skipIf(!existsSync(CHROMIUM))('opt in headless Chromium (the page built
 
   it('the WASM backend loads without fs and its fused rules match the float64 reference within 2e-5', () => {
     const rows = ran('wasm');
-    expect(rows.map((r) => r.rule)).toEqual(['adamw', 'sgd']);
+    expect(rows.map((r) => r.rule)).toEqual(['adamw', 'sgd', 'coord-clip']);
     for (const r of rows) expect(r.maxRelError).toBeLessThanOrEqual(2e-5);
   });
 
   it('tfjs-cpu matches the float64 reference within 2e-5', () => {
     const rows = ran('tfjs-cpu');
-    expect(rows).toHaveLength(2);
+    expect(rows).toHaveLength(3);
     for (const r of rows) expect(r.maxRelError).toBeLessThanOrEqual(2e-5);
   });
 
