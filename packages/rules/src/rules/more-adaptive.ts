@@ -7,9 +7,9 @@ import { scaleByLearningRate } from '../transforms/scale.js';
 import { scaleByAdaMomentum } from '../transforms/scale-by-adamomentum.js';
 import { polynomialAverage, scaleByDog } from '../transforms/scale-by-dog.js';
 import { scaleByRandomExponential } from '../transforms/scale-by-random-exponential.js';
-import { smb } from '../transforms/smb.js';
+import { smb, smbLrError } from '../transforms/smb.js';
 import { trace } from '../transforms/trace.js';
-import { adamMomentSpecs, decaySpec, lrSpec, nonNegativeSpec, weightDecaySpec } from './specs.js';
+import { adamMomentSpecs, booleanSpec, decaySpec, integerSpec, lrSpec, nonNegativeSpec, weightDecaySpec } from './specs.js';
 
 const positiveSpec = (name: string, defaultValue: number, doc: string): HparamSpec => ({ name, kind: 'number', default: defaultValue, min: 0, minExclusive: true, doc });
 const l2Decay = weightDecaySpec(0, 'L2 penalty: wd·p is added to the gradient');
@@ -86,19 +86,34 @@ export const dogRule: RuleDef<DogHparams> = dogFamilyRule(false);
 export const ldogRule: RuleDef<DogHparams> = dogFamilyRule(true);
 
 /** Hyperparameters of `smb`. */
-export interface SmbHparams extends Hparams { lr: Hyper; eta: number; c: number }
+export interface SmbHparams extends Hparams {
+  lr: Hyper; eta: number; c: number; independentBatch: boolean; autoschedule: boolean; gamma: number; beta: number; lrMax: number; nBatchesPerEpoch: number;
+}
 
-/** SMB, stochastic model building (closure-based); see `smb` in transforms. */
+/**
+ * SMB, stochastic model building (closure-based), with the official SMBi variant
+ * (`independentBatch`) and lr auto-schedule; see `smb` in transforms.
+ */
 export const smbRule: RuleDef<SmbHparams> = {
   id: 'smb',
   title: 'SMB (stochastic model building)',
   paper: 'F. Öztoprak, Ş. İ. Birbil et al., "A Stochastic Quasi-Newton Method with Model Building" / SMB, arXiv:2201.09938 (2022)',
-  reference: 'sibirbil/SMB smb/smb.py step_smb (official)',
+  reference: 'sibirbil/SMB source/smbsolve/smb.py step_smb, step_smbi (official)',
   hparams: [
-    { ...lrSpec(1), doc: 'trial step size' },
+    { ...lrSpec(1), doc: 'trial step size (a number with autoschedule)' },
     { name: 'eta', kind: 'number', default: 0.99, min: 0, max: 1, minExclusive: true, doc: 'η of the model regularisation σ' },
     positiveSpec('c', 0.1, 'Armijo constant'),
+    booleanSpec('independentBatch', false, 'SMBi: a rejected trial step is undone and the model built on the next batch'),
+    booleanSpec('autoschedule', false, 'every nBatchesPerEpoch steps, lr·β if the model-step fraction exceeds γ (SMBi: γ/2), else lr/β while ≤ lrMax'),
+    { name: 'gamma', kind: 'number', default: 0.05, min: 0, max: 1, doc: 'auto-schedule: model-step fraction above which lr shrinks' },
+    { name: 'beta', kind: 'number', default: 0.9, min: 0, max: 1, minExclusive: true, maxExclusive: true, doc: 'auto-schedule factor' },
+    positiveSpec('lrMax', 20, 'auto-schedule: lr grows only while lr/β ≤ lrMax'),
+    integerSpec('nBatchesPerEpoch', 500, 1, 'auto-schedule period in steps'),
   ],
+  check: (h) => {
+    const error = smbLrError(h);
+    return error ? E.left(error) : E.right(h);
+  },
   create: (h) => smb(h),
 };
 
