@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { jsBackend } from '@opt/core';
-import { fixturesDir, float32Tolerance, loadCases, toleranceFor } from '@opt/testing';
+import { fixturesDir, loadCases, toleranceFor } from '@opt/testing';
 import { describe, expect, it } from 'vitest';
 import { paperRuleDefs } from './paper-rules.js';
 import { loadOtherBackends } from './test-support/backends.js';
-import { expectReplayMatches } from './test-support/assertions.js';
+import { describeFloat32Replays, expectReplayMatches } from './test-support/assertions.js';
 
 // Every case of fixtures/rules except Muon's (a geometry rule, tested with it).
 const cases = loadCases(join(fixturesDir, 'rules'), (c) => c.rule !== 'muon');
@@ -28,12 +28,6 @@ describe('paper golden trajectories (fixtures/rules) on the JS reference backend
   });
 });
 
-for (const { name, backend, reason } of await loadOtherBackends()) {
-  describe.skipIf(!backend)(`paper float32 fixtures on ${name}${backend ? '' : ` (not loaded: ${reason?.slice(0, 160)})`}`, () => {
-    // grams-float32-1 (g = 3.3e-9 at step 14) pins @opt/tfjs's sign, which avoids tfjs-wasm's
-    // tf.sign (0 for |x| below about 1e-6).
-    it.each(float32Cases.map((c) => [c.id, c] as const))('%s within 2e-5', (_id, c) => {
-      expectReplayMatches(c, backend!, float32Tolerance);
-    });
-  });
-}
+// grams-float32-1 (g = 3.3e-9 at step 14) pins @opt/tfjs's sign, which avoids tfjs-wasm's
+// tf.sign (0 for |x| below about 1e-6).
+describeFloat32Replays('paper float32 fixtures', await loadOtherBackends(), float32Cases);

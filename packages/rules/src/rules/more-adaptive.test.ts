@@ -13,7 +13,7 @@ import { scaleByAdam } from '../transforms/scale-by-adam.js';
 import { scaleByAdaMomentum } from '../transforms/scale-by-adamomentum.js';
 import { scaleByLearningRate } from '../transforms/scale.js';
 import { moreAdaptiveRuleDefs } from './more-adaptive.js';
-import { closeTo, expectLossShrinks, expectReplayMatches } from '../test-support/assertions.js';
+import { closeTo, describeFloat32Replays, expectLossShrinks, expectReplayMatches } from '../test-support/assertions.js';
 
 const dir = join(fixturesDir, 'rules-b');
 const cases = loadCases(dir);
@@ -198,13 +198,7 @@ describe('convergence (float32, JS backend)', () => {
   });
 });
 
-for (const { name, backend, reason } of await loadOtherBackends()) {
-  describe.skipIf(!backend)(`goldens on ${name} (float32 within 2e-5)${backend ? '' : `: ${reason}`}`, () => {
-    it.each(cases.map((c) => [c.id, c] as const))('%s', (_id, c) => {
-      expectReplayMatches(c, backend!, toleranceFor('float32'), { dtype: 'float32' });
-    });
-  });
-}
+describeFloat32Replays('goldens in float32', await loadOtherBackends(), cases, { dtype: 'float32' });
 
 describe('tier 2 (flattened arena)', () => {
   it('dog, adamomentum, innaprop, coord-clip and rs-sgdm are elementwise and replay their goldens flattened; smb and ldog work per leaf', () => {

@@ -19,7 +19,7 @@ import { scaleByLearningRate } from '../transforms/scale.js';
 import { scaleByAdam } from '../transforms/scale-by-adam.js';
 import { softplus } from '../transforms/softplus.js';
 import { trace } from '../transforms/trace.js';
-import { closeTo, expectLossShrinks, expectReplayMatches } from '../test-support/assertions.js';
+import { closeTo, describeFloat32Replays, expectLossShrinks, expectReplayMatches } from '../test-support/assertions.js';
 
 const dir = join(fixturesDir, 'rules-d');
 const cases = loadCases(dir);
@@ -249,10 +249,4 @@ describe('convergence (float32, JS backend)', () => {
   });
 });
 
-for (const { name, backend, reason } of await loadOtherBackends()) {
-  describe.skipIf(!backend)(`goldens on ${name} (float32 within 2e-5)${backend ? '' : `: ${reason}`}`, () => {
-    it.each(cases.map((c) => [c.id, c] as const))('%s', (_id, c) => {
-      expectReplayMatches(c, backend!, toleranceFor('float32'), { dtype: 'float32' });
-    });
-  });
-}
+describeFloat32Replays('goldens in float32', await loadOtherBackends(), cases, { dtype: 'float32' });
