@@ -1,6 +1,7 @@
-import type { HparamSpec, Hyper, Params, Tensor, Updates } from '@opt/core';
+import type { HparamSpec, Hparams, Hyper, Params, Tensor, Updates } from '@opt/core';
 import { OptError, add, axpby, hyperAt, square, treeLeaves, treeUnflatten } from '@opt/core';
 import { adamMomentSpecs, choiceSpec, flagSpec, lrSpec, nonNegativeSpec, weightDecaySpec } from '../rules/specs.js';
+import type { ProjectionKind } from './projector.js';
 import { PROJECTION_KINDS } from './projector.js';
 
 /**
@@ -61,6 +62,16 @@ export interface LowRankAdamOptions {
   readonly eps?: number;
   readonly weightDecay?: number;
   readonly correctBias?: boolean;
+}
+
+/** The hyperparameters `lowRankAdamSpecs` declares. */
+export interface LowRankAdamHparams extends Hparams {
+  lr: Hyper; b1: number; b2: number; eps: number; weightDecay: number; correctBias: boolean;
+}
+
+/** The hyperparameters `lowRankSpecs` declares. */
+export interface LowRankProjectorHparams {
+  rank: number; updateProjGap: number; projection: ProjectionKind; seed: number;
 }
 
 /**

@@ -1,8 +1,8 @@
-import type { Hparams, Hyper, Params, RuleDef, Tensor, Transform } from '@opt/core';
+import type { Params, RuleDef, Tensor, Transform } from '@opt/core';
 import { Rng, add, binaryAxis, div, maximum, mul, reduce, sqrt, sub, treeLeaves, zerosLike } from '@opt/core';
 import { isMatrixLike } from '../linalg/matrix.js';
 import { nonNegativeSpec } from '../rules/specs.js';
-import type { LowRankAdamOptions } from './common.js';
+import type { LowRankAdamHparams, LowRankAdamOptions, LowRankProjectorHparams } from './common.js';
 import { checkLowRank, lowRankAdamSpecs, correctedStepSize, lowRankSpecs, lrAt, mapLeaves, moments, thenDecay } from './common.js';
 import type { ProjectionKind } from './projector.js';
 import { orient, orientedShape, projectDown, projectUp, refreshBasis, rowNormsOf, unorient } from './projector.js';
@@ -106,9 +106,8 @@ export function fira({
 }
 
 /** Hyperparameters of the `fira` rule. */
-export interface FiraHparams extends Hparams {
-  lr: Hyper; b1: number; b2: number; eps: number; weightDecay: number; correctBias: boolean;
-  rank: number; updateProjGap: number; alpha: number; projection: ProjectionKind; seed: number;
+export interface FiraHparams extends LowRankAdamHparams, LowRankProjectorHparams {
+  alpha: number;
 }
 
 /** `fira` with the reference's defaults (SVD projection; vectors get the plain Adam branch). */

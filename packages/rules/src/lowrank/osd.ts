@@ -1,8 +1,8 @@
-import type { Hparams, Hyper, Params, RuleDef, Tensor, Transform } from '@opt/core';
+import type { Params, RuleDef, Tensor, Transform } from '@opt/core';
 import { Rng, add, div, matmul, mul, reduce, sqrt, sub, treeLeaves, zerosLike } from '@opt/core';
 import { isMatrixLike } from '../linalg/matrix.js';
 import { nonNegativeSpec } from '../rules/specs.js';
-import type { LowRankAdamOptions } from './common.js';
+import type { LowRankAdamHparams, LowRankAdamOptions } from './common.js';
 import { checkLowRank, lowRankAdamSpecs, correctedStepSize, decayBefore, lowRankSpecs, lrAt, mapLeaves, moments, thenDecay } from './common.js';
 import { orient, orientedShape, projectDown, projectUp, refreshBasis, unorient } from './projector.js';
 
@@ -109,8 +109,7 @@ export function osd({
 }
 
 /** Hyperparameters of the `osd` rule. */
-export interface OsdHparams extends Hparams {
-  lr: Hyper; b1: number; b2: number; eps: number; weightDecay: number; correctBias: boolean;
+export interface OsdHparams extends LowRankAdamHparams {
   rank: number; updateProjGap: number; scale: number; projWeightDecay: number;
 }
 

@@ -1,7 +1,7 @@
-import type { Hparams, Hyper, Params, RuleDef, Tensor, Transform } from '@opt/core';
+import type { Params, RuleDef, Tensor, Transform } from '@opt/core';
 import { E, OptError, Rng, add, axpby, binaryAxis, div, mul, reduceAxis, sqrt, square, sub, treeLeaves, zerosLike } from '@opt/core';
 import { isMatrixLike } from '../linalg/matrix.js';
-import type { LowRankAdamOptions } from './common.js';
+import type { LowRankAdamHparams, LowRankAdamOptions, LowRankProjectorHparams } from './common.js';
 import { checkLowRank, lowRankAdamSpecs, correctedStepSize, lowRankSpecs, lrAt, mapLeaves, thenDecay } from './common.js';
 import type { ProjectionKind } from './projector.js';
 import { orient, orientedShape, projectDown, projectUp, refreshBasis, unorient } from './projector.js';
@@ -107,9 +107,8 @@ export function snSm({
 }
 
 /** Hyperparameters of the `sn-sm` rule. */
-export interface SnSmHparams extends Hparams {
-  lr: Hyper; b1: number; b2: number; eps: number; weightDecay: number; correctBias: boolean;
-  rank: number; updateProjGap: number; subsetSize: number; projection: ProjectionKind; seed: number;
+export interface SnSmHparams extends LowRankAdamHparams, LowRankProjectorHparams {
+  subsetSize: number;
 }
 
 /** `sn-sm` with the reference's defaults (SVD projection). */
