@@ -9,35 +9,13 @@
  * exact minimiser up to rounding (checked against the KKT conditions in the tests).
  */
 
+import { solveLinear } from '../linalg/host.js';
+
 /** Solution and diagnostics of `solveNonnegativeQp`. */
 export interface NonnegativeQpResult {
   readonly x: Float64Array;
   /** Outer iterations used. */
   readonly iterations: number;
-}
-
-/** Solve A·x = b for a small dense matrix by Gaussian elimination with partial pivoting. */
-export function solveLinear(a: readonly (readonly number[])[] | Float64Array[], b: ArrayLike<number>): Float64Array {
-  const n = b.length;
-  const m = a.map((row, i) => [...Array.from(row), b[i]]);
-  for (let k = 0; k < n; k++) {
-    let p = k;
-    for (let i = k + 1; i < n; i++) if (Math.abs(m[i][k]) > Math.abs(m[p][k])) p = i;
-    [m[k], m[p]] = [m[p], m[k]];
-    const pivot = m[k][k];
-    if (pivot === 0) throw new RangeError('solveLinear: singular matrix');
-    for (let i = k + 1; i < n; i++) {
-      const f = m[i][k] / pivot;
-      for (let j = k; j <= n; j++) m[i][j] -= f * m[k][j];
-    }
-  }
-  const x = new Float64Array(n);
-  for (let i = n - 1; i >= 0; i--) {
-    let s = m[i][n];
-    for (let j = i + 1; j < n; j++) s -= m[i][j] * x[j];
-    x[i] = s / m[i][i];
-  }
-  return x;
 }
 
 const gradientAt = (g: readonly (readonly number[])[], c: ArrayLike<number>, x: Float64Array): Float64Array =>

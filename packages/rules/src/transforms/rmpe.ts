@@ -1,33 +1,7 @@
 import type { Tensor } from '@opt/core';
 import { axpby, dot, mul } from '@opt/core';
+import { solveLinear } from '../linalg/host.js';
 import { readForHost } from '../linalg/matrix.js';
-
-/**
- * Solve the r×r system A z = b in float64 on the host by Gaussian elimination with partial
- * pivoting (`a` row-major, overwritten; r is a handful, so this costs nothing).
- */
-function solveSmall(a: Float64Array, b: Float64Array, r: number): Float64Array {
-  for (let k = 0; k < r; k++) {
-    let pivot = k;
-    for (let i = k + 1; i < r; i++) if (Math.abs(a[i * r + k]) > Math.abs(a[pivot * r + k])) pivot = i;
-    if (pivot !== k) {
-      for (let j = 0; j < r; j++) [a[k * r + j], a[pivot * r + j]] = [a[pivot * r + j], a[k * r + j]];
-      [b[k], b[pivot]] = [b[pivot], b[k]];
-    }
-    for (let i = k + 1; i < r; i++) {
-      const f = a[i * r + k] / a[k * r + k];
-      for (let j = k; j < r; j++) a[i * r + j] -= f * a[k * r + j];
-      b[i] -= f * b[k];
-    }
-  }
-  const z = new Float64Array(r);
-  for (let i = r - 1; i >= 0; i--) {
-    let s = b[i];
-    for (let j = i + 1; j < r; j++) s -= a[i * r + j] * z[j];
-    z[i] = s / a[i * r + i];
-  }
-  return z;
-}
 
 /** Number of entries of the upper triangle of an r×r symmetric matrix, r(r + 1)/2. */
 const triangleSize = (r: number): number => (r * (r + 1)) / 2;
@@ -37,16 +11,17 @@ const triangleSize = (r: number): number => (r * (r + 1)) / 2;
  * solve (G + λI) z = 1 in float64 and return c = z/Σz (Σc = 1). Σz = 1ᵀ(G + λI)⁻¹1 > 0 for λ > 0.
  */
 export function rmpeWeights(gram: ArrayLike<number>, r: number, lambda: number): number[] {
-  const a = new Float64Array(r * r);
+  const a = Array.from({ length: r }, () => new Float64Array(r));
   let k = 0;
   for (let i = 0; i < r; i++) {
     for (let j = i; j < r; j++) {
-      a[i * r + j] = gram[k];
-      a[j * r + i] = gram[k++];
+      a[i][j] = gram[k];
+      a[j][i] = gram[k++];
     }
-    a[i * r + i] += lambda;
+    a[i][i] += lambda;
   }
-  const z = solveSmall(a, new Float64Array(r).fill(1), r);
+  // G + λI is symmetric positive definite for λ > 0, so the solve never meets a zero pivot.
+  const z = solveLinear(a, new Float64Array(r).fill(1));
   const total = z.reduce((s, x) => s + x, 0);
   return Array.from(z, (x) => x / total);
 }
