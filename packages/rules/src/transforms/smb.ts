@@ -1,5 +1,5 @@
 import type { Hyper, Params, Scalar, Tensor, Transform } from '@opt/core';
-import { OptError, add, applyUpdates, axpby, div, dot, hyperAt, mul, neg, sqrt, square, sub, treeLeaves, treeMap, treeUnflatten, treeZerosLike, where } from '@opt/core';
+import { OptError, add, applyUpdates, axpby, div, dot, hyperAt, mul, sqrt, square, sub, treeLeaves, treeMap, treeUnflatten, treeZerosLike, where } from '@opt/core';
 import { gradFnOf, lossFnOf } from '../wrappers/closure.js';
 import { requireParams } from './inputs.js';
 import { greaterThan } from './masks.js';
@@ -133,7 +133,7 @@ export function smb(o: SmbOptions): Transform<SmbState> {
       const [lossFn, gradFn] = [lossFnOf('smb', extra), gradFnOf('smb', extra)];
       const lr = state.lr ?? hyperAt(o.lr, state.count);
       const f = typeof extra?.loss === 'number' ? extra.loss : lossFn(p);
-      const trial = treeMap((x: Tensor) => mul(x, typeof lr === 'number' ? -lr : neg(lr)), g);
+      const trial = treeMap((x: Tensor) => mul(x, scaled(lr, -1)), g);
       const moved = applyUpdates(p, trial);
       const fNext = lossFn(moved);
       const gg = treeDot(g, g);
