@@ -3,7 +3,7 @@ import { OptError, checkAxisVector, elementwiseLead, matmulDims, matrixDims, own
 import type { MemoryStats } from './allocator.js';
 import { LinearAllocator } from './allocator.js';
 import type { KernelExports, Ptr, Step } from './kernels.js';
-import type { LinalgHost } from './linalg.js';
+import type { KernelHost } from './linalg.js';
 import { wasmLinalg } from './linalg.js';
 import { wasmOrder } from './order.js';
 import { wasmOt } from './ot.js';
@@ -67,7 +67,7 @@ export class WasmBackend implements Backend {
   constructor(private readonly kernels: KernelExports) {
     this.allocator = new LinearAllocator(kernels.memory, kernels.heapBase());
     this.splats = this.allocator.alloc(SPLAT_SLOTS * 16);
-    const host: LinalgHost = {
+    const host: KernelHost = {
       kernels,
       allocate: (shape) => this.allocate(shape),
       own: (x, field) => this.own(x, field),

@@ -5,8 +5,8 @@ import type { KernelExports, Ptr } from './kernels.js';
 /** A tensor of the WASM backend: its data at byte offset `ptr` of linear memory. */
 type Owned = Tensor & { readonly ptr: Ptr };
 
-/** What the linalg kernels need from the backend: its kernels, allocation, and its input guard. */
-export interface LinalgHost {
+/** What the device kernels (linalg, ot, order) need from the backend: its kernels, allocation, and its input guard. */
+export interface KernelHost {
   readonly kernels: KernelExports;
   /** A new tensor of the backend (tracked by core's scopes). */
   allocate(shape: readonly number[]): Owned;
@@ -18,14 +18,14 @@ export interface LinalgHost {
 }
 
 /** x as a live matrix of this backend, else a typed error naming `field`. */
-function ownMatrix(host: LinalgHost, x: Tensor, field: string): Owned {
+function ownMatrix(host: KernelHost, x: Tensor, field: string): Owned {
   const t = host.own(x, field);
   if (t.shape.length !== 2) throw new OptError('ShapeMismatch', field, 'a matrix (rank 2)', `shape [${t.shape.join(', ')}]`);
   return t;
 }
 
 /** Run `body` with `bytes` of scratch from the allocator, returned afterwards. */
-export function withScratch<T>(host: LinalgHost, bytes: number, body: (scratch: Ptr) => T): T {
+export function withScratch<T>(host: KernelHost, bytes: number, body: (scratch: Ptr) => T): T {
   const scratch = host.scratch(bytes);
   try {
     return body(scratch);
@@ -43,7 +43,7 @@ export function withScratch<T>(host: LinalgHost, bytes: number, body: (scratch: 
  *   conventions of @opt/rules' host `householderQr` / `jacobiSvd` (same tolerance 1e-15 and cap
  *   of 60 sweeps), so they agree with it up to the float32 rounding of the factors.
  */
-export function wasmLinalg(host: LinalgHost): LinalgKernels {
+export function wasmLinalg(host: KernelHost): LinalgKernels {
   return {
     newtonSchulz(x: Tensor, { a, b, c }: NewtonSchulzCoefficients, steps: number, eps: number): Tensor {
       const t = ownMatrix(host, x, 'x');

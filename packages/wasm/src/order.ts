@@ -1,7 +1,7 @@
 import type { OrderKernels, Tensor } from '@opt/core';
 import { orderStatisticSize } from '@opt/core';
 import type { Ptr } from './kernels.js';
-import type { LinalgHost } from './linalg.js';
+import type { KernelHost } from './linalg.js';
 import { withScratch } from './linalg.js';
 
 /** Float32 data to select from: `size` floats at byte offset `ptr`. */
@@ -36,14 +36,14 @@ const BAND_SIGMAS = 4;
 const BAND_SLACK = 8;
 
 /** The u32 counters at `state` (a fresh view: linear memory may have grown). */
-const counters = (host: LinalgHost, state: Ptr, n: number): Uint32Array => new Uint32Array(host.kernels.memory.buffer, state, n);
+const counters = (host: KernelHost, state: Ptr, n: number): Uint32Array => new Uint32Array(host.kernels.memory.buffer, state, n);
 
 /**
  * Radix select of the k-th largest key of `runs`: one branch-free histogram pass per digit over
  * the keys that share the digits found so far, narrowing to the bucket holding the rank.
  * NAN_KEY when some element is NaN or negative.
  */
-function radixSelect(host: LinalgHost, runs: readonly Run[], k: number): number {
+function radixSelect(host: KernelHost, runs: readonly Run[], k: number): number {
   const K = host.kernels;
   return withScratch(host, K.order_histogram_bytes() + STATE_BYTES, (hist) => {
     const state = hist + K.order_histogram_bytes();
@@ -74,7 +74,7 @@ interface Band {
  * BAND_SLACK ranks) each side, open-ended (+Infinity, 0) where that passes the sample's ends.
  * Undefined when the sample is too small.
  */
-function sampleBand(host: LinalgHost, runs: readonly Run[], k: number, n: number): Band | undefined {
+function sampleBand(host: KernelHost, runs: readonly Run[], k: number, n: number): Band | undefined {
   const K = host.kernels;
   const size = runs.reduce((s, r) => s + 4 * Math.floor((r.size + SAMPLE_STRIDE - 4) / SAMPLE_STRIDE), 0);
   return withScratch(host, size * 4, (sample) => {
@@ -98,7 +98,7 @@ function sampleBand(host: LinalgHost, runs: readonly Run[], k: number, n: number
  * there is no band, the rank falls outside it, or the candidates overflow (then radix select on
  * all data).
  */
-function bandSelect(host: LinalgHost, runs: readonly Run[], k: number, n: number): number | undefined {
+function bandSelect(host: KernelHost, runs: readonly Run[], k: number, n: number): number | undefined {
   const K = host.kernels;
   const band = sampleBand(host, runs, k, n);
   if (!band) return undefined;
@@ -128,7 +128,7 @@ function bandSelect(host: LinalgHost, runs: readonly Run[], k: number, n: number
  * Contract as `OrderKernels.kthLargest`: non-negative data, −0 as +0, NaN when an element is
  * NaN or negative.
  */
-export function wasmOrder(host: LinalgHost): OrderKernels {
+export function wasmOrder(host: KernelHost): OrderKernels {
   return {
     kthLargest(xs: readonly Tensor[], k: number): Tensor {
       const runs = xs.map((x, i) => host.own(x, `xs[${i}]`));

@@ -1,6 +1,6 @@
 import type { OtKernels, Tensor } from '@opt/core';
 import { OptError, checkAxisVector, matrixDims } from '@opt/core';
-import type { LinalgHost } from './linalg.js';
+import type { KernelHost } from './linalg.js';
 
 /**
  * Optimal-transport kernels of the WASM backend (`backend.ot`, used by @opt/ot): the fused
@@ -9,7 +9,7 @@ import type { LinalgHost } from './linalg.js';
  * direction. Within float32 rounding of the composed reference (binaryAxis, scale,
  * reduceAxis('logSumExp')).
  */
-export function wasmOt(host: LinalgHost): OtKernels {
+export function wasmOt(host: KernelHost): OtKernels {
   return {
     softmin(c: Tensor, v: Tensor, eps: number, axis: 0 | 1): Tensor {
       const C = host.own(c, 'c');
